@@ -1,0 +1,17 @@
+// Tests run against the TypeScript sources; CLI tests run the built bin, which `npm test` builds first.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/proofs', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  moduleNameMapper: {
+    '^@trailmark/proofs$': '<rootDir>/proofs/src/index.ts',
+    '^@trailmark/(merkle|checkpoint)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+  testTimeout: 60000,
+};
