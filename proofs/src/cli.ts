@@ -1,0 +1,546 @@
+// trailmark-verify: the auditor's command-line verifier. It is the only file of
+// this package that does I/O (files, stdin, the network, a state directory); the
+// checks themselves are the library's. Exit status: 0 verified, 1 verification
+// failed (a proof, signature or checkpoint does not check out, or a monitored log
+// shrank or forked), 2 the input could not be read (bad file, option or usage).
+
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { decodeBase64, encodeBase64 } from './base64.js';
+import { openCheckpoint, type Checkpoint } from './checkpoint.js';
+import { verifyConsistency } from './consistency.js';
+import { FormatError, VerificationError } from './errors.js';
+import { asHash, equalHashes, hashLeaf, HASH_SIZE, type Hash } from './hash.js';
+import { verifyInclusion } from './inclusion.js';
+import { parseVerifierKey, type NoteVerifier } from './note.js';
+import { verifyReceipt } from './receipt.js';
+
+const PROGRAM = 'trailmark-verify';
+const EXIT_VERIFIED = 0;
+const EXIT_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+const HTTP_TIMEOUT_MS = 30_000;
+
+/** A file, stdin, the network or the state directory could not give what was asked (exit 2). */
+class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/**
+ * Runs the CLI on `argv` as Node gives it (`[node, script, ...args]`) and returns
+ * the exit status. Writes the summary to stdout and failures to stderr.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let summary = '';
+  const program = buildProgram((line) => {
+    summary = line;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'node' });
+  } catch (error) {
+    return reportFailure(error);
+  }
+  if (summary !== '') process.stdout.write(`${summary}\n`);
+  return EXIT_VERIFIED;
+}
+
+function reportFailure(error: unknown): number {
+  // Commander has already printed its own message (or the help text).
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_VERIFIED : EXIT_BAD_INPUT;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof VerificationError) {
+    process.stderr.write(`${PROGRAM}: ${message}\n`);
+    return EXIT_FAILED;
+  }
+  if (error instanceof FormatError || error instanceof InputError) {
+    process.stderr.write(`${PROGRAM}: ${message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  process.stderr.write(`${PROGRAM}: unexpected error: ${error instanceof Error ? error.stack : message}\n`);
+  return EXIT_BAD_INPUT;
+}
+
+// ---------------------------------------------------------------------------
+// Commands
+
+const KEY_HELP = 'the log\'s verifier key "<name>+<8 hex>+<base64>", or a file holding it';
+
+function buildProgram(report: (summary: string) => void): Command {
+  const program = new Command(PROGRAM)
+    .description(
+      'Verify a Trailmark log: signed checkpoints, inclusion proofs, consistency proofs and receipts ' +
+        '(offline), and monitor a live log for forks.',
+    )
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, `${PROGRAM}: `)) })
+    .showHelpAfterError(`(run ${PROGRAM} --help for usage)`)
+    .addHelpText(
+      'after',
+      '\nExit status: 0 verified, 1 verification failed (or the log shrank or forked), 2 bad input or usage.\n' +
+        'Files may be given as "-" to read stdin.',
+    );
+
+  program
+    .command('checkpoint')
+    .description("check a signed checkpoint's signature and print its origin, size and root")
+    .requiredOption('--key <key>', KEY_HELP)
+    .argument('<checkpoint>', 'signed checkpoint file, or - for stdin')
+    .addHelpText(
+      'after',
+      `\nExample:\n  curl -s https://log.example.com/v1/log/checkpoint | ${PROGRAM} checkpoint --key log.vkey -`,
+    )
+    .action(async (file: string, options: { key: string }) => {
+      const verifier = loadVerifier(options.key);
+      const checkpoint = openCheckpointFile(await readInput(file, 'checkpoint'), file, verifier);
+      report(`OK checkpoint ${describe(checkpoint)}`);
+    });
+
+  program
+    .command('inclusion')
+    .description('check that a leaf is in the tree of a signed checkpoint, at a given index')
+    .requiredOption('--key <key>', KEY_HELP)
+    .requiredOption('--checkpoint <file>', 'signed checkpoint the proof leads to')
+    .requiredOption('--index <n>', 'leaf index (decimal, from 0)', parseIndex)
+    .requiredOption('--leaf <file>', 'leaf bytes, exactly as logged (the JCS envelope)')
+    .requiredOption('--proof <file>', 'inclusion proof: base64 hashes, one a line')
+    .addHelpText(
+      'after',
+      `\nExample:\n  ${PROGRAM} inclusion --key log.vkey --checkpoint checkpoint.txt --index 41 --leaf leaf.json --proof proof.txt`,
+    )
+    .action(async (options: { key: string; checkpoint: string; index: bigint; leaf: string; proof: string }) => {
+      assertOneStdin({ '--checkpoint': options.checkpoint, '--leaf': options.leaf, '--proof': options.proof });
+      const verifier = loadVerifier(options.key);
+      const checkpoint = openCheckpointFile(await readInput(options.checkpoint, 'checkpoint'), options.checkpoint, verifier);
+      const leaf = await readInput(options.leaf, 'leaf');
+      const proof = parseProofLines(await readInputText(options.proof, 'proof'), `proof ${options.proof}`);
+      try {
+        verifyInclusion(options.index, checkpoint.size, hashLeaf(leaf), proof, checkpoint.root);
+      } catch (error) {
+        throw withContext(error, `leaf ${options.index} is not proven in ${describe(checkpoint)}`, leafHint(leaf));
+      }
+      report(`OK inclusion of leaf ${options.index} in ${describe(checkpoint)}`);
+    });
+
+  program
+    .command('consistency')
+    .description('check that a newer signed checkpoint extends an older one (the log only grew)')
+    .requiredOption('--key <key>', KEY_HELP)
+    .requiredOption('--old <file>', 'the older signed checkpoint')
+    .requiredOption('--new <file>', 'the newer signed checkpoint')
+    .requiredOption('--proof <file>', 'consistency proof: base64 hashes, one a line')
+    .addHelpText(
+      'after',
+      `\nExample:\n  ${PROGRAM} consistency --key log.vkey --old checkpoint-1000.txt --new checkpoint-2000.txt --proof proof.txt`,
+    )
+    .action(async (options: { key: string; old: string; new: string; proof: string }) => {
+      assertOneStdin({ '--old': options.old, '--new': options.new, '--proof': options.proof });
+      const verifier = loadVerifier(options.key);
+      const older = openCheckpointFile(await readInput(options.old, 'old checkpoint'), options.old, verifier);
+      const newer = openCheckpointFile(await readInput(options.new, 'new checkpoint'), options.new, verifier);
+      const proof = parseProofLines(await readInputText(options.proof, 'proof'), `proof ${options.proof}`);
+      try {
+        verifyConsistency(older.size, newer.size, proof, older.root, newer.root);
+      } catch (error) {
+        throw withContext(error, `checkpoint of size ${newer.size} is not consistent with the one of size ${older.size}`);
+      }
+      report(`OK consistency ${newer.origin} size ${older.size} → ${newer.size} root ${encodeBase64(newer.root)}`);
+    });
+
+  program
+    .command('receipt')
+    .description('check a receipt (a C2SP tlog-proof: index, inclusion proof and signed checkpoint) for a leaf')
+    .requiredOption('--key <key>', KEY_HELP)
+    .requiredOption('--leaf <file>', 'leaf bytes, exactly as logged (the JCS envelope)')
+    .argument('<tlog-proof>', 'tlog-proof file, or - for stdin')
+    .addHelpText(
+      'after',
+      `\nExample:\n  curl -s -H "Authorization: Bearer $TOKEN" https://log.example.com/v1/events/$ID | jq -r .leaf | base64 -d > leaf.json\n` +
+        `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Accept: text/x.tlog-proof' \\\n` +
+        `    https://log.example.com/v1/events/$ID/proof > receipt.txt\n` +
+        `  ${PROGRAM} receipt --key log.vkey --leaf leaf.json receipt.txt`,
+    )
+    .action(async (file: string, options: { key: string; leaf: string }) => {
+      assertOneStdin({ '--leaf': options.leaf, '<tlog-proof>': file });
+      const verifier = loadVerifier(options.key);
+      const leaf = await readInput(options.leaf, 'leaf');
+      const receipt = await readInputText(file, 'tlog-proof');
+      let verified: { checkpoint: Checkpoint; index: bigint };
+      try {
+        verified = verifyReceipt(leaf, receipt, verifier);
+      } catch (error) {
+        throw withContext(error, `receipt ${file}`, leafHint(leaf));
+      }
+      report(`OK receipt: leaf ${verified.index} in ${describe(verified.checkpoint)}`);
+    });
+
+  program
+    .command('monitor')
+    .summary("check that a live log's latest checkpoint is consistent with the last one seen")
+    .description(
+      "Fetch the log's latest signed checkpoint and check that it extends the last one this monitor " +
+        'verified (with a consistency proof from the log); then keep it for the next run. Run it on a ' +
+        'schedule: exit 1 means the log shrank or forked, and the conflicting checkpoint is kept as evidence.',
+    )
+    .argument('<url>', 'log base URL, e.g. https://log.example.com')
+    .requiredOption('--key <key>', KEY_HELP)
+    .option('--state <dir>', `directory keeping the last verified checkpoint (default: ~/.${PROGRAM}/<origin>)`)
+    .addHelpText('after', `\nExample (cron, every 10 minutes):\n  */10 * * * * ${PROGRAM} monitor https://log.example.com --key /etc/trailmark/log.vkey`)
+    .action(async (url: string, options: { key: string; state?: string }) => {
+      const verifier = loadVerifier(options.key);
+      report(await monitor(parseBaseUrl(url), verifier, options.state ?? defaultStateDir(verifier.name)));
+    });
+
+  for (const command of program.commands) {
+    command.showHelpAfterError(`(run ${PROGRAM} ${command.name()} --help for usage and an example)`);
+  }
+  return program;
+}
+
+function describe(checkpoint: Checkpoint): string {
+  return `${checkpoint.origin} size ${checkpoint.size} root ${encodeBase64(checkpoint.root)}`;
+}
+
+function parseIndex(value: string): bigint {
+  if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('the index must be a non-negative decimal integer.');
+  return BigInt(value);
+}
+
+function packageVersion(): string {
+  // dist/cli.js → ../package.json, the package this file ships in.
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}
+
+/**
+ * Re-throws a library error with what was being checked in front of its message,
+ * keeping its class (and so the exit status).
+ */
+function withContext(error: unknown, context: string, hint = ''): unknown {
+  if (error instanceof VerificationError) return new VerificationError(`${context}: ${error.message}${hint}`);
+  if (error instanceof FormatError) return new FormatError(`${context}: ${error.message}`);
+  return error;
+}
+
+/** A leaf saved with `echo` or an editor gains a newline, and then hashes differently. */
+function leafHint(leaf: Uint8Array): string {
+  return leaf.at(-1) === 0x0a
+    ? ' (the leaf file ends in a newline: leaf bytes are hashed exactly as stored, check it belongs there)'
+    : '';
+}
+
+// ---------------------------------------------------------------------------
+// Inputs: files, stdin, keys, proofs
+
+/** Reads a command input: a file, or stdin for "-". */
+async function readInput(path: string, what: string): Promise<Uint8Array> {
+  if (path !== '-') return readFileOrThrow(path, what);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+async function readInputText(path: string, what: string): Promise<string> {
+  return decodeUtf8(await readInput(path, what), `${what} ${path === '-' ? 'from stdin' : path}`);
+}
+
+/** Checked before reading anything: stdin can feed one input only. */
+function assertOneStdin(inputs: Record<string, string>): void {
+  const fromStdin = Object.keys(inputs).filter((name) => inputs[name] === '-');
+  if (fromStdin.length > 1) {
+    throw new InputError(`${fromStdin.join(' and ')} both read stdin ("-"): only one input can come from stdin`);
+  }
+}
+
+function readFileOrThrow(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new InputError(`cannot read ${what} file ${path}: ${systemReason(error)}`);
+  }
+}
+
+function systemReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+function decodeUtf8(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new FormatError(`${source} is not UTF-8 text`);
+  }
+}
+
+/**
+ * `--key` holds either the verifier key itself or the path of a file holding it.
+ * A file that exists wins; otherwise the value must parse as a key.
+ */
+function loadVerifier(value: string): NoteVerifier {
+  if (isFile(value)) {
+    const text = decodeUtf8(readFileOrThrow(value, 'key'), `key file ${value}`).trim();
+    try {
+      return parseVerifierKey(text);
+    } catch (error) {
+      throw withContext(error, `key file ${value} does not hold a verifier key "<name>+<8 hex>+<base64>"`);
+    }
+  }
+  try {
+    return parseVerifierKey(value.trim());
+  } catch (error) {
+    throw withContext(error, `--key ${JSON.stringify(value)} is neither a file nor a verifier key "<name>+<8 hex>+<base64>"`);
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function openCheckpointFile(note: Uint8Array, source: string, verifier: NoteVerifier): Checkpoint {
+  try {
+    return openCheckpoint(note, verifier);
+  } catch (error) {
+    throw withContext(error, `checkpoint ${source === '-' ? 'from stdin' : source}`);
+  }
+}
+
+/** Proof files hold one base64 hash a line; blank lines and CR before LF are ignored. */
+function parseProofLines(text: string, source: string): Hash[] {
+  const hashes: Hash[] = [];
+  text.split('\n').forEach((rawLine, lineIndex) => {
+    const line = rawLine.trim();
+    if (line !== '') hashes.push(decodeHash(line, `${source} line ${lineIndex + 1}`));
+  });
+  return hashes;
+}
+
+function decodeHash(text: string, source: string): Hash {
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64(text);
+  } catch (error) {
+    throw withContext(error, `${source} is not a base64 hash`);
+  }
+  if (bytes.length !== HASH_SIZE) {
+    throw new FormatError(`${source} is not a hash: it decodes to ${bytes.length} bytes, a hash has ${HASH_SIZE}`);
+  }
+  return asHash(bytes);
+}
+
+// ---------------------------------------------------------------------------
+// monitor: fetch, compare with the stored checkpoint, keep the newest verified one
+
+const STATE_FILE = 'checkpoint';
+
+async function monitor(baseUrl: string, verifier: NoteVerifier, stateDir: string): Promise<string> {
+  const checkpointUrl = `${baseUrl}/v1/log/checkpoint`;
+  const servedNote = await httpGet(checkpointUrl);
+  const served = openCheckpointFile(servedNote, checkpointUrl, verifier);
+  const statePath = join(stateDir, STATE_FILE);
+  const stored = loadStoredCheckpoint(statePath, verifier);
+  const log = served.origin;
+
+  if (stored === undefined) {
+    storeCheckpoint(stateDir, statePath, servedNote);
+    return `${log}: first checkpoint, size ${served.size}, root ${encodeBase64(served.root)} (stored in ${stateDir})`;
+  }
+  if (served.size < stored.size) {
+    throw new VerificationError(
+      `${log}: log shrank from ${stored.size} to ${served.size} (${checkpointUrl}); kept the stored checkpoint in ${stateDir}`,
+    );
+  }
+  if (served.size === stored.size) {
+    if (equalHashes(served.root, stored.root)) return `${log}: unchanged, size ${served.size}`;
+    const evidence = keepEvidence(stateDir, servedNote, served.size);
+    throw new VerificationError(
+      `${log}: log forked: two roots for size ${served.size}: stored ${encodeBase64(stored.root)}, ` +
+        `served ${encodeBase64(served.root)}; both are signed: kept the stored one in ${statePath}, ${evidence}`,
+    );
+  }
+
+  // The empty tree is a prefix of every tree: nothing to fetch.
+  const proof = stored.size === 0n ? [] : await fetchConsistencyProof(baseUrl, stored.size, served.size);
+  try {
+    verifyConsistency(stored.size, served.size, proof, stored.root, served.root);
+  } catch (error) {
+    if (!(error instanceof VerificationError)) throw error;
+    const evidence = keepEvidence(stateDir, servedNote, served.size);
+    throw new VerificationError(
+      `${log}: log forked: the checkpoint of size ${served.size} is not consistent with the stored one of size ${stored.size} ` +
+        `(${error.message}); kept the stored checkpoint in ${statePath}, ${evidence}`,
+    );
+  }
+  storeCheckpoint(stateDir, statePath, servedNote);
+  return `${log}: consistent: ${stored.size} → ${served.size}, root ${encodeBase64(served.root)}`;
+}
+
+function parseBaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`${JSON.stringify(text)} is not a URL (expected e.g. https://log.example.com)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(`${text}: only http and https URLs are supported`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new InputError(`${text}: give the log's base URL, without query or fragment`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+async function httpGet(url: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'follow' });
+  } catch (error) {
+    throw new InputError(`GET ${url} failed: ${networkReason(error)}`);
+  }
+  if (response.status !== 200) {
+    throw new InputError(`GET ${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd());
+  }
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throw new InputError(`GET ${url} failed while reading the body: ${networkReason(error)}`);
+  }
+}
+
+function networkReason(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${HTTP_TIMEOUT_MS / 1000} s`;
+  // fetch reports "fetch failed" and puts the system error (ECONNREFUSED, ENOTFOUND, ...) in `cause`.
+  const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+  if (cause?.code !== undefined) return cause.message ? `${cause.code} (${cause.message})` : cause.code;
+  if (cause?.message) return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `GET /v1/log/proof/consistency?from=M&to=N` → `{"from":M,"to":N,"proof":["<base64>",...]}`. */
+async function fetchConsistencyProof(baseUrl: string, from: bigint, to: bigint): Promise<Hash[]> {
+  const url = `${baseUrl}/v1/log/proof/consistency?from=${from}&to=${to}`;
+  const body = decodeUtf8(await httpGet(url), `response of ${url}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new FormatError(`response of ${url} is not JSON`);
+  }
+  const answer = parsed as { from?: unknown; to?: unknown; proof?: unknown };
+  if (typeof answer !== 'object' || answer === null || !Array.isArray(answer.proof)) {
+    throw new FormatError(`response of ${url} has no "proof" array`);
+  }
+  if (!sameSize(answer.from, from) || !sameSize(answer.to, to)) {
+    throw new FormatError(
+      `response of ${url} is for from=${String(answer.from)} to=${String(answer.to)}, not from=${from} to=${to}`,
+    );
+  }
+  return answer.proof.map((entry: unknown, i) => {
+    if (typeof entry !== 'string') throw new FormatError(`response of ${url}: proof[${i}] is not a string`);
+    return decodeHash(entry, `response of ${url}: proof[${i}]`);
+  });
+}
+
+/** Sizes arrive as JSON numbers, or as decimal strings when a server keeps them exact past 2^53. */
+function sameSize(value: unknown, expected: bigint): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && BigInt(value) === expected;
+  if (typeof value === 'string') return /^[0-9]+$/.test(value) && BigInt(value) === expected;
+  return false;
+}
+
+/**
+ * ~/.trailmark-verify/<origin>, with every character that is not safe in a file
+ * name written as %XX of its UTF-8 bytes (so two origins never share a directory),
+ * and long names shortened with a hash.
+ */
+function defaultStateDir(origin: string): string {
+  let name = Array.from(origin, (char, i) =>
+    /^[A-Za-z0-9_-]$/.test(char) || (char === '.' && i > 0)
+      ? char
+      : Array.from(Buffer.from(char, 'utf8'), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  ).join('');
+  if (name.length > 120) {
+    name = `${name.slice(0, 80)}-${createHash('sha256').update(origin).digest('hex').slice(0, 32)}`;
+  }
+  return join(homedir(), `.${PROGRAM}`, name);
+}
+
+/**
+ * The stored checkpoint is re-verified with the key on every run: the state file
+ * is the monitor's trust anchor, so a file edited behind its back must not pass.
+ */
+function loadStoredCheckpoint(path: string, verifier: NoteVerifier): Checkpoint | undefined {
+  let note: Uint8Array;
+  try {
+    note = new Uint8Array(readFileSync(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`cannot read the stored checkpoint ${path}: ${systemReason(error)}`);
+  }
+  try {
+    return openCheckpoint(note, verifier);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(
+      `the stored checkpoint ${path} does not open with this key (${reason}); ` +
+        'if the log really changed its key, move that file away to start over',
+    );
+  }
+}
+
+function storeCheckpoint(stateDir: string, path: string, note: Uint8Array): void {
+  try {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(path, note);
+  } catch (error) {
+    throw new InputError(`cannot store the checkpoint in ${stateDir}: ${systemReason(error)}`);
+  }
+}
+
+/**
+ * A served checkpoint that conflicts with the stored one is signed evidence
+ * against the log: keep it. Returns what became of it, for the report.
+ */
+function keepEvidence(stateDir: string, note: Uint8Array, size: bigint): string {
+  const path = join(stateDir, `conflicting-checkpoint-size-${size}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  try {
+    writeFileAtomic(path, note);
+  } catch (error) {
+    return `could not save the served one: ${systemReason(error)}`;
+  }
+  return `saved the served one in ${path}`;
+}
+
+/**
+ * Write to a temporary file in the same directory, flush it to disk, then rename
+ * it over `path`: a crash leaves either the old file or the new one, never half.
+ */
+function writeFileAtomic(path: string, data: Uint8Array): void {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(temporary);
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(temporary, path);
+}
