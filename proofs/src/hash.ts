@@ -1,0 +1,41 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { FormatError } from './errors.js';
+
+// RFC 9162 §2.1.1 (same as RFC 6962 §2.1) with SHA-256. Leaves and interior nodes
+// get different one-byte prefixes so that no leaf can be passed off as a node.
+
+/** A SHA-256 value of a leaf, a node or a tree root: exactly 32 bytes. */
+export type Hash = Uint8Array & { readonly __brand: 'Hash' };
+
+export const HASH_SIZE = 32;
+
+/** Checks the length and brands the bytes as a Hash (no copy). Throws FormatError. */
+export function asHash(bytes: Uint8Array): Hash {
+  if (bytes.length !== HASH_SIZE) {
+    throw new FormatError(`a hash is ${HASH_SIZE} bytes, got ${bytes.length}`);
+  }
+  return bytes as Hash;
+}
+
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
+
+/** MTH({d}) = SHA-256(0x00 || d). */
+export function hashLeaf(leaf: Uint8Array): Hash {
+  return sha256.create().update(Uint8Array.of(LEAF_PREFIX)).update(leaf).digest() as Hash;
+}
+
+/** Interior node: SHA-256(0x01 || left || right). */
+export function hashChildren(left: Hash, right: Hash): Hash {
+  return sha256.create().update(Uint8Array.of(NODE_PREFIX)).update(left).update(right).digest() as Hash;
+}
+
+/** MTH({}) = SHA-256 of the empty string: the root of a tree with no leaves. */
+export const EMPTY_TREE_ROOT: Hash = sha256(new Uint8Array(0)) as Hash;
+
+/** Byte-wise equality. Roots and hashes are public, so no constant-time compare is needed. */
+export function equalHashes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
