@@ -1,1 +1,22 @@
-export {};
+// @trailmark/proofs: everything an auditor needs to check a Trailmark log offline,
+// in Node or a browser. Depends on nothing but @noble/hashes and @noble/curves.
+export { VerificationError, FormatError } from './errors.js';
+export { type Hash, HASH_SIZE, asHash, hashLeaf, hashChildren, EMPTY_TREE_ROOT, equalHashes } from './hash.js';
+export { encodeBase64, decodeBase64 } from './base64.js';
+export { MAX_UINT64 } from './uint64.js';
+export { rootFromInclusionProof, verifyInclusion } from './inclusion.js';
+export { verifyConsistency } from './consistency.js';
+export {
+  type NoteVerifier,
+  type NoteSignature,
+  type OpenedNote,
+  MAX_NOTE_SIZE,
+  MAX_NOTE_SIGNATURES,
+  noteKeyId,
+  isValidKeyName,
+  parseVerifierKey,
+  openNote,
+} from './note.js';
+export { type Checkpoint, formatCheckpoint, parseCheckpoint, openCheckpoint } from './checkpoint.js';
+export { type TlogProof, TLOG_PROOF_HEADER, formatTlogProof, parseTlogProof } from './tlog-proof.js';
+export { verifyReceipt } from './receipt.js';
