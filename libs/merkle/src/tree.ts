@@ -38,6 +38,7 @@ interface EdgeTile {
 export class MerkleTree implements TileReader {
   private treeSize: number;
   private readonly edge: EdgeTile[] = [];
+  private readonly rangeHashes = new Map<string, Hash>();
 
   private constructor(private readonly store: TileStore) {
     this.treeSize = toLeafCount(store.readTreeSize(), 'stored tree size');
@@ -122,15 +123,28 @@ export class MerkleTree implements TileReader {
     return fromEdge.map((tile) => tile ?? stored[next++]);
   }
 
-  /** Step 2 and 3 of every proof: read the nodes of all ranges in one batch, then rehash each range. */
+  /**
+   * Step 2 and 3 of every proof: read the nodes of all ranges in one batch, then rehash each range.
+   * A range that is not one perfect subtree ends at a tree size, and most proofs at that size need it:
+   * its hash never changes, so it is kept (a bounded cache) instead of rehashed each time.
+   */
   private hashRanges(ranges: readonly LeafRange[]): Hash[] {
-    const subtrees = ranges.map(perfectSubtrees);
+    const cached = ranges.map((range) => this.rangeHashes.get(rangeKey(range)));
+    const subtrees = ranges.map((range, i) => (cached[i] ? [] : perfectSubtrees(range)));
     const hashes = this.readNodes(subtrees.flat());
     let next = 0;
-    return subtrees.map((nodes) => {
+    return subtrees.map((nodes, i) => {
+      if (cached[i]) return cached[i];
       const own = hashes.slice(next, (next += nodes.length));
-      return own.reduceRight((right, left) => hashChildren(left, right));
+      const hash = own.reduceRight((right, left) => hashChildren(left, right));
+      if (nodes.length > 1) this.cacheRangeHash(ranges[i]!, hash);
+      return hash;
     });
+  }
+
+  private cacheRangeHash(range: LeafRange, hash: Hash): void {
+    if (this.rangeHashes.size >= RANGE_CACHE_ENTRIES) this.rangeHashes.clear();
+    this.rangeHashes.set(rangeKey(range), hash);
   }
 
   private readNodes(nodes: readonly NodeId[]): Hash[] {
@@ -207,6 +221,12 @@ export class MerkleTree implements TileReader {
     if (n > this.treeSize) throw new RangeError(`${name} ${size} is larger than the tree (${this.treeSize} leaves)`);
     return n;
   }
+}
+
+const RANGE_CACHE_ENTRIES = 4096;
+
+function rangeKey(range: LeafRange): string {
+  return `${range.lo}:${range.hi}`;
 }
 
 function toLeafCount(value: bigint, name: string): number {
