@@ -36,13 +36,12 @@ interface EdgeTile {
  * An append writes each tile it touched once, with the new size, atomically.
  */
 export class MerkleTree implements TileReader {
-  private treeSize: number;
+  private treeSize = 0;
   private readonly edge: EdgeTile[] = [];
   private readonly rangeHashes = new Map<string, Hash>();
 
   private constructor(private readonly store: TileStore) {
-    this.treeSize = toLeafCount(store.readTreeSize(), 'stored tree size');
-    this.loadEdge();
+    this.reload();
   }
 
   static open(store: TileStore): MerkleTree {
@@ -72,8 +71,7 @@ export class MerkleTree implements TileReader {
     try {
       this.store.writeTiles(BigInt(first), BigInt(newSize), [...completed, ...partial]);
     } catch (error) {
-      this.edge.length = 0;
-      this.loadEdge();
+      this.reload();
       throw error;
     }
     this.treeSize = newSize;
@@ -198,8 +196,14 @@ export class MerkleTree implements TileReader {
     }
   }
 
-  /** Reads the partial tile of each level back from the store. */
-  private loadEdge(): void {
+  /**
+   * Forgets what memory holds and reads the size and the right edge back from the store: for when a
+   * transaction around an append was rolled back.
+   */
+  reload(): void {
+    this.treeSize = toLeafCount(this.store.readTreeSize(), 'stored tree size');
+    this.edge.length = 0;
+    this.rangeHashes.clear();
     const n = this.treeSize;
     for (let level = 0, count = n; count > 0; level++, count = Math.floor(count / TILE_WIDTH)) {
       const index = Math.floor(count / TILE_WIDTH);

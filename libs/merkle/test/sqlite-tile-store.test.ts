@@ -44,4 +44,21 @@ describe('SqliteTileStore', () => {
     first.append([testLeaf(2)]);
     expect(hex(first.root())).toBe(independentTree([0, 1, 2].map(testLeaf)).root());
   });
+
+  test('after a rolled-back transaction around an append, reload() brings the tree back to the store', () => {
+    const store = SqliteTileStore.open(join(dir, 'tiles.db'));
+    const tree = MerkleTree.open(store);
+    tree.append([0, 1, 2].map(testLeaf));
+    const rolledBack = store.db.transaction(() => {
+      tree.append([3, 4].map(testLeaf));
+      throw new Error('the caller failed after the append');
+    });
+    expect(() => rolledBack()).toThrow('the caller failed');
+    expect(tree.size).toBe(5n);
+    tree.reload();
+    expect(tree.size).toBe(3n);
+    tree.append([3, 4, 5].map(testLeaf));
+    expect(hex(tree.root())).toBe(independentTree([0, 1, 2, 3, 4, 5].map(testLeaf)).root());
+    store.close();
+  });
 });
