@@ -1,6 +1,14 @@
 export { generateNoteKey, parseSignerKey, verifierKeyFor, formatKeyId, type NoteSigner } from './keys.js';
 export { signNote, addSignatures } from './signed-note.js';
 export { signCheckpoint } from './sign-checkpoint.js';
+export {
+  MemoryCheckpointStore,
+  type CheckpointStore,
+  type SignedCheckpoint,
+} from './signed-checkpoint-store.js';
+export { SqliteCheckpointStore } from './sqlite-checkpoint-store.js';
+export { CheckpointPublisher, type CheckpointPublisherOptions, type CheckpointTree } from './checkpoint-publisher.js';
+export { LogForkedError, CheckpointRefusedError, PublisherStoppedError } from './errors.js';
 // The opening side lives in the auditor's package; re-exported so the service imports one package.
 export {
   openNote,
