@@ -1,0 +1,89 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CommitSignal } from './commit-signal.js';
+import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.js';
+import type { Position } from './position.js';
+
+/** Up to `limit` events of the global order strictly after `after`, unfiltered, in order. */
+export type PageReader = (after: Position | 'start', limit: number) => RecordedEvent[];
+
+/** The `onEvents` call running in the current async context, so that `close()` from inside it does not wait for itself. */
+const handlerCall = new AsyncLocalStorage<object>();
+
+/**
+ * A subscription over a store that can be read by position and signals its commits in-process: it reads pages
+ * until one comes back short (the end of the log), then sleeps until the next commit, and so on. One loop per
+ * subscription, so handler calls never overlap and a slow handler simply delays the next read (back-pressure).
+ */
+export class CatchUpSubscription implements Subscription {
+  private closing = false;
+  private wakeOnClose!: () => void;
+  private readonly closed = new Promise<void>((resolve) => (this.wakeOnClose = resolve));
+  private runningCall: object | undefined;
+  /** Settles when the loop has stopped; never rejects. */
+  readonly finished: Promise<void>;
+
+  constructor(
+    private readonly readPage: PageReader,
+    private readonly commits: CommitSignal,
+    options: SubscribeOptions,
+    private readonly handler: SubscriptionHandler,
+    private readonly pageSize: number,
+  ) {
+    this.finished = this.run(options.from, options.streamPrefix);
+  }
+
+  close(): Promise<void> {
+    this.closing = true;
+    this.wakeOnClose();
+    const caller = handlerCall.getStore();
+    if (caller !== undefined && caller === this.runningCall) return Promise.resolve();
+    return this.finished;
+  }
+
+  private async run(from: Position | 'start', streamPrefix: string | undefined): Promise<void> {
+    // Let subscribeToAll return before the first delivery, so a handler can already use the subscription.
+    await Promise.resolve();
+    let after = from;
+    let caughtUp = false;
+    try {
+      while (!this.closing) {
+        const generation = this.commits.generation;
+        const page = this.readPage(after, this.pageSize);
+        const last = page.at(-1);
+        if (last !== undefined) after = last.position;
+        const batch = streamPrefix === undefined ? page : page.filter((event) => event.stream.startsWith(streamPrefix));
+        if (batch.length > 0) await this.deliver(batch);
+        if (page.length === this.pageSize || this.closing) continue;
+        if (!caughtUp) {
+          caughtUp = true;
+          this.handler.onCaughtUp?.();
+        }
+        // A commit during the read or the handler call means the log may already be longer than what was read.
+        if (this.commits.generation === generation) await Promise.race([this.commits.next(), this.closed]);
+      }
+    } catch (error) {
+      this.closing = true;
+      this.report(error instanceof Error ? error : new Error(`subscription handler failed: ${String(error)}`));
+    }
+  }
+
+  private async deliver(batch: readonly RecordedEvent[]): Promise<void> {
+    const call = {};
+    this.runningCall = call;
+    try {
+      await handlerCall.run(call, () => this.handler.onEvents(batch));
+    } finally {
+      this.runningCall = undefined;
+    }
+  }
+
+  /** Without `onError` (or when it throws), the error surfaces as an unhandled rejection rather than vanishing. */
+  private report(error: Error): void {
+    try {
+      if (!this.handler.onError) throw error;
+      this.handler.onError(error);
+    } catch (unhandled) {
+      void Promise.reject(unhandled);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+export { comparePositions, type Position } from './position.js';
+export type {
+  AppendRequest,
+  AppendResult,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  ReadAllOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from './event-store.js';
+export { DuplicateEventError, StoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from './errors.js';
+export { SqliteEventStore } from './sqlite-event-store.js';
