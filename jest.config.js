@@ -2,12 +2,13 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/proofs', '<rootDir>/libs', '<rootDir>/test'],
+  roots: ['<rootDir>/proofs', '<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@trailmark/proofs$': '<rootDir>/proofs/src/index.ts',
-    '^@trailmark/(merkle|checkpoint)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@trailmark/(merkle|checkpoint|domain|event-store)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@trailmark/ledger$': '<rootDir>/apps/ledger/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -18,6 +18,8 @@ export interface CheckpointStore {
   latest(): SignedCheckpoint | undefined;
   /** Throws CheckpointRefusedError for a size below the latest, or a second checkpoint for a stored size. */
   append(checkpoint: SignedCheckpoint): void;
+  /** The checkpoint signed for exactly this size, if one was. */
+  bySize(size: bigint): SignedCheckpoint | undefined;
   /** Oldest first. */
   list(): SignedCheckpoint[];
 }
@@ -51,6 +53,10 @@ export class MemoryCheckpointStore implements CheckpointStore {
   append(checkpoint: SignedCheckpoint): void {
     assertAppendable(checkpoint, this.latest());
     this.checkpoints.push({ ...checkpoint });
+  }
+
+  bySize(size: bigint): SignedCheckpoint | undefined {
+    return this.checkpoints.find((checkpoint) => checkpoint.size === size);
   }
 
   list(): SignedCheckpoint[] {

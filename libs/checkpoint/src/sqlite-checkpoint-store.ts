@@ -35,6 +35,7 @@ interface CheckpointRow {
 export class SqliteCheckpointStore implements CheckpointStore {
   private readonly selectLatest: Database.Statement<[], CheckpointRow>;
   private readonly selectAll: Database.Statement<[], CheckpointRow>;
+  private readonly selectBySize: Database.Statement<[bigint], CheckpointRow>;
   private readonly insert: Database.Statement<[bigint, Uint8Array, string, string]>;
   private readonly appendChecked: Database.Transaction<(checkpoint: SignedCheckpoint) => void>;
 
@@ -45,6 +46,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
       .safeIntegers(true);
     this.selectAll = db
       .prepare<[], CheckpointRow>('SELECT size, root, note, signed_at FROM checkpoints ORDER BY size')
+      .safeIntegers(true);
+    this.selectBySize = db
+      .prepare<[bigint], CheckpointRow>('SELECT size, root, note, signed_at FROM checkpoints WHERE size = ?')
       .safeIntegers(true);
     this.insert = db.prepare('INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)');
     this.appendChecked = db.transaction((checkpoint: SignedCheckpoint) => {
@@ -64,6 +68,12 @@ export class SqliteCheckpointStore implements CheckpointStore {
   append(checkpoint: SignedCheckpoint): void {
     // IMMEDIATE: the write lock is taken before the check, so no other connection can slip in between.
     this.appendChecked.immediate(checkpoint);
+  }
+
+  bySize(size: bigint): SignedCheckpoint | undefined {
+    if (size < 0n || size > MAX_SQLITE_INTEGER) return undefined;
+    const row = this.selectBySize.get(size);
+    return row && fromRow(row);
   }
 
   list(): SignedCheckpoint[] {

@@ -37,6 +37,14 @@ describe.each(stores)('%s', (_name, makeStore) => {
     expect(store.list()).toEqual([0n, 1n, 5n, 300n].map((size) => checkpoint(size)));
   });
 
+  test('finds the checkpoint of an exact size', () => {
+    const store = makeStore();
+    for (const size of [0n, 5n, 300n]) store.append(checkpoint(size));
+    expect(store.bySize(5n)).toEqual(checkpoint(5n));
+    expect(store.bySize(6n)).toBeUndefined();
+    expect(store.bySize(-1n)).toBeUndefined();
+  });
+
   test('refuses a size below the latest', () => {
     const store = makeStore();
     store.append(checkpoint(2n));
