@@ -1,0 +1,215 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { encodeBase64 } from '@trailmark/proofs';
+import canonicalize from 'canonicalize';
+import { z } from 'zod';
+import { LeafTooLargeError, StoredEventFormatError } from './errors.js';
+import { ActorSchema, TargetSchema, type IdentityEventInput, type Target } from './schema.js';
+import type { Action } from './vocabulary.js';
+import { ACTION_NAMES } from './vocabulary.js';
+
+/**
+ * The leaf of an event (DESIGN.md "Formats"): RFC 8785 (JCS) canonical JSON of
+ *
+ *   {"v":1,"id":"<uuid>","tenant":"<tenant>","time":"<server time>","action":"<action>",
+ *    "outcome":"success|failure|error","reason":"<optional>",
+ *    "actor":{"type":"...","id":"...","authMethod":"<optional>"},
+ *    "targets":[{"type":"...","id":"..."}, ...],
+ *    "detail":"<base64 SHA-256(salt || JCS(detail document))>"}   (absent when there is no detail)
+ *
+ * The detail document {context?, changes?, metadata?, occurredAt?} may carry personal
+ * data, so the leaf holds only a salted commitment to it: erasing the detail and its
+ * salt later leaves the leaf, its hash and every proof intact, and the random salt
+ * stops anyone from confirming a guessed detail against the commitment.
+ */
+
+export const ENVELOPE_VERSION = 1;
+/** DESIGN.md: a leaf is at most 65,535 bytes (it fits a 16-bit length, as in tlog tiles' entry bundles). */
+export const MAX_LEAF_BYTES = 65_535;
+export const DETAIL_SALT_BYTES = 16;
+/** The event-store stream category (DESIGN.md): `$ce-identity` gathers every identity stream. */
+export const IDENTITY_STREAM_CATEGORY = 'identity';
+
+export interface EnvelopeActor {
+  readonly type: IdentityEventInput['actor']['type'];
+  readonly id: string;
+  readonly authMethod?: string;
+}
+
+export interface Envelope {
+  readonly v: 1;
+  readonly id: string;
+  readonly tenant: string;
+  readonly time: string;
+  readonly action: Action;
+  readonly outcome: IdentityEventInput['outcome'];
+  readonly reason?: string;
+  readonly actor: EnvelopeActor;
+  readonly targets: readonly Target[];
+  readonly detail?: string;
+}
+
+/** What the leaf commits to without containing it. Absent parts are omitted. */
+export interface DetailDocument {
+  readonly context?: IdentityEventInput['context'];
+  readonly changes?: IdentityEventInput['changes'];
+  readonly metadata?: Record<string, unknown>;
+  readonly occurredAt?: string;
+}
+
+export interface PreparedEvent {
+  readonly id: string;
+  readonly tenant: string;
+  readonly stream: string;
+  readonly envelope: Envelope;
+  /** JCS(envelope) as UTF-8: the leaf the Merkle tree hashes. */
+  readonly leaf: Uint8Array;
+  readonly detail?: { readonly salt: Uint8Array; readonly document: DetailDocument };
+  /** Hex SHA-256 of JCS(validated input): equal for an exact retry, different otherwise. */
+  readonly fingerprint: string;
+}
+
+const utf8 = new TextEncoder();
+
+/** RFC 8785 canonical JSON of `value`, as UTF-8 bytes. */
+export function canonicalJson(value: unknown): Uint8Array {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value has no JSON representation');
+  return utf8.encode(text);
+}
+
+/** base64(SHA-256(salt || JCS(detail))): the `detail` field of the envelope. */
+export function detailCommitment(salt: Uint8Array, detail: object): string {
+  const document = canonicalJson(detail);
+  const preimage = new Uint8Array(salt.length + document.length);
+  preimage.set(salt, 0);
+  preimage.set(document, salt.length);
+  return encodeBase64(sha256(preimage));
+}
+
+/** Hex SHA-256 of JCS(input). */
+export function fingerprintOf(input: IdentityEventInput): string {
+  return bytesToHex(sha256(canonicalJson(input)));
+}
+
+/** The detail document of an input, or undefined when it has none of the four parts. */
+export function detailOf(input: IdentityEventInput): DetailDocument | undefined {
+  const { context, changes, metadata, occurredAt } = input;
+  if (context === undefined && changes === undefined && metadata === undefined && occurredAt === undefined) return undefined;
+  return {
+    ...(context !== undefined && { context }),
+    ...(changes !== undefined && { changes }),
+    ...(metadata !== undefined && { metadata }),
+    ...(occurredAt !== undefined && { occurredAt }),
+  };
+}
+
+/** The event's subject (DESIGN.md): its first target, else its actor. */
+export function subjectOf(input: Pick<IdentityEventInput, 'targets' | 'actor'>): { type: string; id: string } {
+  const first = input.targets[0];
+  return first ? { type: first.type, id: first.id } : { type: input.actor.type, id: input.actor.id };
+}
+
+/**
+ * Escapes "%" and "." so that "." separates exactly three parts: tenant "a.b" with
+ * type "c" and tenant "a" with type "b.c" must not share a stream, and the stream
+ * prefix of tenant "acme" must not match the streams of tenant "acme.eu".
+ */
+function streamPart(part: string): string {
+  return part.replaceAll('%', '%25').replaceAll('.', '%2E');
+}
+
+/** `identity-<tenant>.<subject type>.<subject id>`, each part with "%" and "." percent-escaped. */
+export function streamFor(tenant: string, subject: { readonly type: string; readonly id: string }): string {
+  return `${tenantStreamPrefix(tenant)}${streamPart(subject.type)}.${streamPart(subject.id)}`;
+}
+
+/** The prefix shared by every stream of one tenant, and of no other tenant's. */
+export function tenantStreamPrefix(tenant: string): string {
+  return `${IDENTITY_STREAM_CATEGORY}-${streamPart(tenant)}.`;
+}
+
+/** "2026-11-22T09:30:00.123456Z": what ServerClock.now() returns. */
+const SERVER_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function randomSalt(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(DETAIL_SALT_BYTES));
+}
+
+/**
+ * Builds the envelope, leaf, detail commitment, stream and fingerprint of a
+ * validated input. `time` comes from ServerClock; `id` is input.id when the client
+ * sent one, else newEventId(). `salt` is for tests and for re-preparing an event
+ * whose salt is stored; by default a fresh random one is drawn (unused without detail).
+ * Throws LeafTooLargeError when the leaf exceeds MAX_LEAF_BYTES.
+ */
+export function prepareEvent(input: IdentityEventInput, time: string, id: string, salt: Uint8Array = randomSalt()): PreparedEvent {
+  if (!SERVER_TIME.test(time)) throw new TypeError(`server time ${JSON.stringify(time)} is not RFC 3339 UTC with microseconds`);
+  if (!LOWERCASE_UUID.test(id)) throw new TypeError(`event id ${JSON.stringify(id)} is not a lowercase UUID`);
+  if (input.id !== undefined && input.id !== id) throw new TypeError(`event id ${id} differs from the input's id ${input.id}`);
+  if (salt.length !== DETAIL_SALT_BYTES) throw new TypeError(`a detail salt is ${DETAIL_SALT_BYTES} bytes, not ${salt.length}`);
+
+  const document = detailOf(input);
+  const { type, id: actorId, authMethod } = input.actor;
+  const envelope: Envelope = {
+    v: ENVELOPE_VERSION,
+    id,
+    tenant: input.tenant,
+    time,
+    action: input.action,
+    outcome: input.outcome,
+    ...(input.reason !== undefined && { reason: input.reason }),
+    actor: { type, id: actorId, ...(authMethod !== undefined && { authMethod }) },
+    targets: input.targets.map((target) => ({ type: target.type, id: target.id })),
+    ...(document !== undefined && { detail: detailCommitment(salt, document) }),
+  };
+  const leaf = canonicalJson(envelope);
+  if (leaf.length > MAX_LEAF_BYTES) throw new LeafTooLargeError(leaf.length);
+  return {
+    id,
+    tenant: input.tenant,
+    stream: streamFor(input.tenant, subjectOf(input)),
+    envelope,
+    leaf,
+    ...(document !== undefined && { detail: { salt: salt.slice(), document } }),
+    fingerprint: fingerprintOf(input),
+  };
+}
+
+const EnvelopeSchema = z.strictObject({
+  v: z.literal(ENVELOPE_VERSION),
+  id: z.string().regex(LOWERCASE_UUID),
+  tenant: z.string().min(1),
+  time: z.string().regex(SERVER_TIME),
+  action: z.enum(ACTION_NAMES),
+  outcome: z.enum(['success', 'failure', 'error']),
+  reason: z.string().optional(),
+  actor: ActorSchema,
+  targets: z.array(TargetSchema),
+  detail: z.string().optional(),
+});
+
+/**
+ * Reads a leaf back into its envelope. The bytes must be exactly JCS of a valid
+ * envelope, so a leaf re-spelled in any other way (key order, whitespace, escapes)
+ * is refused rather than silently hashed as something else. Throws StoredEventFormatError.
+ */
+export function parseEnvelope(leaf: Uint8Array): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(leaf));
+  } catch (error) {
+    throw new StoredEventFormatError(`leaf is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+  const result = EnvelopeSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new StoredEventFormatError(`leaf is not an envelope: ${issue.path.join('.') || 'the value'}: ${issue.message}`);
+  }
+  const canonical = canonicalJson(result.data);
+  if (canonical.length !== leaf.length || canonical.some((byte, i) => byte !== leaf[i])) {
+    throw new StoredEventFormatError('leaf is not in RFC 8785 canonical form');
+  }
+  return result.data as Envelope;
+}

@@ -1,0 +1,52 @@
+/**
+ * The domain's refusals. Each carries a stable `code` so the HTTP layer can map it
+ * to a status and to `{"error":{"code","message","details"}}` without string matching.
+ */
+
+/** The event body breaks the schema or the vocabulary. `field` is the full path of the first problem. */
+export class InvalidEventError extends Error {
+  readonly code = 'invalid_event';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/** The event carries a password, token, key... under a known name. Secrets are never recorded. */
+export class SecretFieldError extends Error {
+  readonly code = 'secret_field';
+  constructor(readonly paths: readonly string[]) {
+    super(`the event carries secrets, which are never recorded; remove ${paths.join(', ')}`);
+    this.name = 'SecretFieldError';
+  }
+}
+
+/** The canonical envelope would exceed the 65,535-byte leaf limit of DESIGN.md. */
+export class LeafTooLargeError extends Error {
+  readonly code = 'leaf_too_large';
+  constructor(readonly bytes: number) {
+    super(`the event envelope is ${bytes} bytes as canonical JSON; a leaf is at most 65535 bytes`);
+    this.name = 'LeafTooLargeError';
+  }
+}
+
+/** An event id was reused for different content (an exact retry is not a conflict). */
+export class EventIdConflictError extends Error {
+  readonly code = 'event_id_conflict';
+  constructor(readonly id: string) {
+    super(`event ${id} was already recorded with different content`);
+    this.name = 'EventIdConflictError';
+  }
+}
+
+/** Bytes read back from the store are not a document this package wrote: corruption or tampering. */
+export class StoredEventFormatError extends Error {
+  readonly code = 'stored_event_format';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoredEventFormatError';
+  }
+}

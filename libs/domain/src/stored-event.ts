@@ -1,0 +1,66 @@
+import { decodeBase64, encodeBase64 } from '@trailmark/proofs';
+import { z } from 'zod';
+import { canonicalJson, DETAIL_SALT_BYTES, type DetailDocument, type PreparedEvent } from './envelope.js';
+import { StoredEventFormatError } from './errors.js';
+import { DetailDocumentSchema } from './schema.js';
+
+/**
+ * The metadata document stored beside each event's leaf (the event store's
+ * `metadata` bytes), as canonical JSON:
+ *
+ *   {"detail":{...detail document...},"fingerprint":"<64 hex>","salt":"<base64 of 16 bytes>"}
+ *
+ * `detail` and `salt` are both present or both absent (an event without detail).
+ * The salt opens the envelope's `detail` commitment: SHA-256(salt || JCS(detail)).
+ * The fingerprint answers idempotent retries without re-reading the detail.
+ */
+
+export interface StoredEventMetadata {
+  readonly detail?: DetailDocument;
+  readonly salt?: Uint8Array;
+  readonly fingerprint: string;
+}
+
+export function encodeEventMetadata(event: PreparedEvent): Uint8Array {
+  return canonicalJson({
+    ...(event.detail && { detail: event.detail.document, salt: encodeBase64(event.detail.salt) }),
+    fingerprint: event.fingerprint,
+  });
+}
+
+const StoredMetadataSchema = z.strictObject({
+  detail: DetailDocumentSchema.optional(),
+  salt: z.string().optional(),
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex digits' }),
+});
+
+/** Reads and validates a stored metadata document. Throws StoredEventFormatError. */
+export function decodeEventMetadata(bytes: Uint8Array): StoredEventMetadata {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new StoredEventFormatError(`event metadata is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+  const result = StoredMetadataSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join('.') : 'the document';
+    throw new StoredEventFormatError(`event metadata is malformed at ${where}: ${issue.message}`);
+  }
+  const { detail, salt, fingerprint } = result.data;
+  if ((detail === undefined) !== (salt === undefined)) {
+    throw new StoredEventFormatError('event metadata has a detail without its salt, or a salt without a detail');
+  }
+  if (detail === undefined || salt === undefined) return { fingerprint };
+  let saltBytes: Uint8Array;
+  try {
+    saltBytes = decodeBase64(salt);
+  } catch (error) {
+    throw new StoredEventFormatError(`event metadata salt is not base64: ${(error as Error).message}`);
+  }
+  if (saltBytes.length !== DETAIL_SALT_BYTES) {
+    throw new StoredEventFormatError(`event metadata salt is ${saltBytes.length} bytes, not ${DETAIL_SALT_BYTES}`);
+  }
+  return { detail, salt: saltBytes, fingerprint };
+}

@@ -1,0 +1,53 @@
+import { formatServerTime, parseServerTime, ServerClock } from '@trailmark/domain';
+
+const FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const T0 = 1_795_340_400_123_456n; // 2026-11-22T09:40:00.123456Z
+
+function expectStrictlyIncreasing(times: string[]): void {
+  times.forEach((time) => expect(time).toMatch(FORMAT));
+  const micros = times.map(parseServerTime);
+  for (let i = 1; i < micros.length; i++) expect(micros[i]! > micros[i - 1]!).toBe(true);
+  // Fixed width makes string order equal time order.
+  expect([...times].sort()).toEqual(times);
+}
+
+describe('ServerClock', () => {
+  test('formats RFC 3339 UTC with exactly six fractional digits', () => {
+    expect(formatServerTime(T0)).toBe('2026-11-22T09:40:00.123456Z');
+    expect(formatServerTime(0n)).toBe('1970-01-01T00:00:00.000000Z');
+    expect(formatServerTime(1_000_007n)).toBe('1970-01-01T00:00:01.000007Z');
+    expect(parseServerTime('2026-11-22T09:40:00.123456Z')).toBe(T0);
+    expect(() => parseServerTime('2026-11-22T09:40:00.123Z')).toThrow(RangeError);
+    expect(() => parseServerTime('2026-02-30T09:40:00.123456Z')).toThrow(RangeError);
+  });
+
+  test('is strictly increasing under a frozen time source', () => {
+    const clock = new ServerClock({ source: () => T0 });
+    const times = Array.from({ length: 5_000 }, () => clock.now());
+    expect(times[0]).toBe('2026-11-22T09:40:00.123456Z');
+    expect(times[1]).toBe('2026-11-22T09:40:00.123457Z');
+    expect(times.at(-1)).toBe(formatServerTime(T0 + 4_999n));
+    expectStrictlyIncreasing(times);
+  });
+
+  test('keeps advancing by 1 µs while the source steps back, then follows it again', () => {
+    const readings = [T0, T0 - 5_000_000n, T0 - 1n, T0 + 1n, T0 + 10n];
+    const clock = new ServerClock({ source: () => readings.shift()! });
+    const times = Array.from({ length: 5 }, () => clock.now());
+    expect(times.map(parseServerTime)).toEqual([T0, T0 + 1n, T0 + 2n, T0 + 3n, T0 + 10n]);
+    expectStrictlyIncreasing(times);
+  });
+
+  test('continues after a time given at start (e.g. the newest stored event)', () => {
+    const clock = new ServerClock({ source: () => T0, after: formatServerTime(T0 + 100n) });
+    expect(clock.now()).toBe(formatServerTime(T0 + 101n));
+  });
+
+  test('the wall-clock source is strictly increasing and close to Date.now()', () => {
+    const clock = new ServerClock();
+    const times = Array.from({ length: 20_000 }, () => clock.now());
+    expectStrictlyIncreasing(times);
+    const drift = Number(parseServerTime(clock.now()) / 1000n) - Date.now();
+    expect(Math.abs(drift)).toBeLessThan(1_000);
+  });
+});

@@ -1,0 +1,64 @@
+import { encodeBase64 } from '@trailmark/proofs';
+import {
+  decodeEventMetadata,
+  detailCommitment,
+  encodeEventMetadata,
+  parseIdentityEventInput,
+  prepareEvent,
+  StoredEventFormatError,
+} from '@trailmark/domain';
+
+const ID = '0190f1c4-7b7e-7c4a-9e2f-3b1d5c6a7e8f';
+const TIME = '2026-11-22T09:30:00.123456Z';
+const SALT = Uint8Array.from({ length: 16 }, (_, i) => 255 - i);
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+function login(extra: Record<string, unknown> = {}) {
+  return parseIdentityEventInput({
+    tenant: 'acme',
+    action: 'user.login',
+    outcome: 'success',
+    actor: { type: 'user', id: 'u_1' },
+    targets: [{ type: 'user', id: 'u_1' }],
+    ...extra,
+  });
+}
+
+describe('event metadata', () => {
+  test('round-trips, and the decoded salt and detail open the envelope commitment', () => {
+    const prepared = prepareEvent(login({ context: { ip: '2001:db8::1' }, metadata: { n: 1 } }), TIME, ID, SALT);
+    const encoded = encodeEventMetadata(prepared);
+    expect(new TextDecoder().decode(encoded)).toBe(
+      `{"detail":{"context":{"ip":"2001:db8::1"},"metadata":{"n":1}},"fingerprint":"${prepared.fingerprint}","salt":"${encodeBase64(SALT)}"}`,
+    );
+    const decoded = decodeEventMetadata(encoded);
+    expect(decoded).toEqual({ detail: prepared.detail!.document, salt: SALT, fingerprint: prepared.fingerprint });
+    expect(detailCommitment(decoded.salt!, decoded.detail!)).toBe(prepared.envelope.detail);
+  });
+
+  test('an event without detail stores only its fingerprint', () => {
+    const prepared = prepareEvent(login(), TIME, ID, SALT);
+    const encoded = encodeEventMetadata(prepared);
+    expect(new TextDecoder().decode(encoded)).toBe(`{"fingerprint":"${prepared.fingerprint}"}`);
+    expect(decodeEventMetadata(encoded)).toEqual({ fingerprint: prepared.fingerprint });
+  });
+
+  const fingerprint = 'a'.repeat(64);
+  const salt = encodeBase64(SALT);
+  test.each([
+    ['not JSON', '{"fingerprint":'],
+    ['not UTF-8', '\uFFFD'],
+    ['no fingerprint', '{}'],
+    ['a fingerprint that is not hex', `{"fingerprint":"${'g'.repeat(64)}"}`],
+    ['an unknown field', `{"fingerprint":"${fingerprint}","extra":1}`],
+    ['a detail without salt', `{"fingerprint":"${fingerprint}","detail":{}}`],
+    ['a salt without detail', `{"fingerprint":"${fingerprint}","salt":"${salt}"}`],
+    ['a salt of the wrong size', `{"fingerprint":"${fingerprint}","detail":{},"salt":"AAAA"}`],
+    ['a salt that is not base64', `{"fingerprint":"${fingerprint}","detail":{},"salt":"!!!!"}`],
+    ['a detail with an unknown part', `{"fingerprint":"${fingerprint}","detail":{"extra":1},"salt":"${salt}"}`],
+    ['a detail with a bad context', `{"fingerprint":"${fingerprint}","detail":{"context":{"ip":"x"}},"salt":"${salt}"}`],
+  ])('refuses %s', (_name, text) => {
+    const encoded = text === '\uFFFD' ? Uint8Array.of(0xc3, 0x28) : bytes(text);
+    expect(() => decodeEventMetadata(encoded)).toThrow(StoredEventFormatError);
+  });
+});
