@@ -1,0 +1,57 @@
+import { Command, CommanderError } from 'commander';
+import { generateNoteKey } from '@trailmark/checkpoint';
+import { ConfigError, DEFAULT_ORIGIN } from './config.js';
+import { serve } from './serve.js';
+import { verifyDataDir } from './verify/verify-data-dir.js';
+
+const EXIT_BAD_INPUT = 2;
+
+/** The `trailmark` command: serve, verify, keygen. Returns the exit status (serve keeps running). */
+export async function main(argv: string[]): Promise<number> {
+  let status = 0;
+  const program = new Command('trailmark')
+    .description('Trailmark: a tamper-evident audit ledger for identity events')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'trailmark: ')) });
+
+  program
+    .command('serve')
+    .description('run the ledger service (configuration from the environment; see the README)')
+    .action(async () => {
+      await serve();
+    });
+
+  program
+    .command('verify')
+    .description(
+      'check a stopped ledger offline: recompute every leaf from the stored events, rebuild the tree and check ' +
+        'every stored checkpoint against it and the log key; names the first leaf that does not match (exit 1)',
+    )
+    .option('--data-dir <dir>', 'the ledger data directory', process.env.TRAILMARK_DATA_DIR ?? './data')
+    .action(async (options: { dataDir: string }) => {
+      status = await verifyDataDir(options.dataDir);
+    });
+
+  program
+    .command('keygen')
+    .description('make a new Ed25519 log key: prints the signer key (TRAILMARK_SIGNING_KEY) and the verifier key')
+    .option('--origin <origin>', "the log's origin, which is the key's name", DEFAULT_ORIGIN)
+    .action((options: { origin: string }) => {
+      const { signerKey, verifierKey } = generateNoteKey(options.origin);
+      process.stdout.write(`TRAILMARK_SIGNING_KEY=${signerKey}\n# verifier key (publish it to auditors):\n${verifierKey}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'node' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    if (error instanceof ConfigError) {
+      process.stderr.write(`trailmark: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    // A log that forked, a damaged data dir, a port in use: say it plainly, no stack.
+    process.stderr.write(`trailmark: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  return status;
+}

@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  CheckpointPublisher,
+  SqliteCheckpointStore,
+  verifierKeyFor,
+  type NoteSigner,
+} from '@trailmark/checkpoint';
+import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
+import { SqliteEventStore, type EventStore } from '@trailmark/event-store';
+import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
+import { ConfigError, type LedgerConfig } from '../config.js';
+import { loadSigningKey } from './signing-key.js';
+
+export const LEDGER_DB_FILE = 'ledger.db';
+
+/** Opens the ledger database: WAL, and every commit durable before it is acknowledged. */
+export function openLedgerDatabase(dataDir: string, options: { readonly?: boolean } = {}): Database.Database {
+  const db = new Database(join(dataDir, LEDGER_DB_FILE), { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * Everything behind the API, wired once: the event store, the tree and ledger index in the same
+ * SQLite file, the sequencer that feeds the tree from the store's order, the checkpoint publisher.
+ */
+export class LedgerCore {
+  readonly store: EventStore;
+  readonly tree: MerkleTree;
+  readonly index: SqliteLedgerIndex;
+  readonly sequencer: Sequencer;
+  readonly checkpoints: SqliteCheckpointStore;
+  readonly publisher: CheckpointPublisher;
+  readonly recorder: EventRecorder;
+  readonly verifierKey: string;
+  private started = false;
+
+  private constructor(
+    readonly config: LedgerConfig,
+    private readonly db: Database.Database,
+    readonly signer: NoteSigner,
+    onError: (error: Error) => void,
+  ) {
+    this.store = new SqliteEventStore(db);
+    this.tree = MerkleTree.open(new SqliteTileStore(db));
+    this.index = new SqliteLedgerIndex(db);
+    this.sequencer = new Sequencer(this.store, this.tree, this.index, onError);
+    this.checkpoints = new SqliteCheckpointStore(db);
+    this.publisher = new CheckpointPublisher({
+      origin: signer.name,
+      signer,
+      tree: this.tree,
+      store: this.checkpoints,
+      intervalMs: config.checkpointIntervalMs,
+      onError,
+    });
+    this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
+    this.verifierKey = verifierKeyFor(signer);
+  }
+
+  static open(config: LedgerConfig, onError: (error: Error) => void = () => {}): LedgerCore {
+    if (config.esdbConnectionString !== undefined) {
+      throw new ConfigError('ESDB_CONNECTION_STRING is set, but this build runs only on the embedded SQLite store: unset it');
+    }
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const signer = loadSigningKey(config.dataDir, config.signingKey, config.origin);
+    return new LedgerCore(config, openLedgerDatabase(config.dataDir), signer, onError);
+  }
+
+  /** Catches the tree up with the store, refuses a forked log, then starts publishing checkpoints. */
+  async start(): Promise<void> {
+    await this.sequencer.start();
+    await this.recorder.resumeClock();
+    this.publisher.verifyAgainstTree();
+    this.publisher.start();
+    this.started = true;
+  }
+
+  get ready(): boolean {
+    return this.started;
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.publisher.stop();
+    await this.sequencer.stop();
+    await this.store.close();
+    this.db.close();
+  }
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import type { LedgerConfig } from '../config.js';
+import { AppModule } from './app.module.js';
+import { Credentials } from './auth/credentials.js';
+
+/** Large enough for a batch of 1,000 events with their details; a leaf is limited to 65,535 bytes on its own. */
+export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the HTTP service (not yet listening): Fastify, request ids, JSON errors, the ledger started. */
+export async function createLedgerApp(config: LedgerConfig, logger: Logger): Promise<NestFastifyApplication> {
+  const credentials = Credentials.load(config);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, credentials, (error) => logger.error({ err: error }, 'ledger background failure')),
+    adapter,
+    { logger: false },
+  );
+  await app.init();
+  return app;
+}

@@ -1,0 +1,48 @@
+import { HttpException } from '@nestjs/common';
+import {
+  EventIdConflictError,
+  InvalidEventError,
+  LeafTooLargeError,
+  SecretFieldError,
+  TenantNotAllowedError,
+} from '@trailmark/domain';
+import { StoreUnavailableError } from '@trailmark/event-store';
+import { ApiError } from './api-error.js';
+
+const CODE_OF_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  503: 'unavailable',
+};
+
+/** What any error thrown while serving a request answers. Errors not listed here are 500s. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof InvalidEventError) return new ApiError(400, error.code, error.message, { field: error.field });
+  if (error instanceof SecretFieldError) return new ApiError(400, error.code, error.message, { fields: error.paths });
+  if (error instanceof TenantNotAllowedError) return new ApiError(403, 'forbidden', error.message, { field: error.field });
+  if (error instanceof LeafTooLargeError) return new ApiError(413, error.code, error.message, { bytes: error.bytes, limit: 65_535 });
+  if (error instanceof EventIdConflictError) return new ApiError(409, error.code, error.message, { id: error.id });
+  if (error instanceof StoreUnavailableError) return new ApiError(503, 'store_unavailable', error.message);
+  if (error instanceof HttpException) {
+    // Fastify's own refusals (unparsable JSON, wrong content type, body too large) arrive wrapped, their code as the cause.
+    const status = error.getStatus();
+    const cause = (error.cause as { code?: string } | undefined)?.code;
+    const code = cause !== undefined && JSON_BODY_ERRORS.has(cause) ? 'invalid_json' : (CODE_OF_STATUS[status] ?? 'error');
+    return new ApiError(status, code, error.message);
+  }
+  return new ApiError(500, 'internal', 'internal error; the request id in the logs tells more');
+}
+
+const JSON_BODY_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
+export function errorBody(error: ApiError): { error: { code: string; message: string; details: Record<string, unknown> } } {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}

@@ -1,0 +1,42 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, type LedgerConfig } from './config.js';
+import { LedgerCore } from './core/ledger-core.js';
+import { createLedgerApp } from './http/create-app.js';
+import { createLogger } from './logger.js';
+
+/** `trailmark serve` / `npm start`: runs the service until SIGINT or SIGTERM. */
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
+  const config: LedgerConfig = loadConfig(env);
+  const logger = createLogger(env);
+  const app = await createLedgerApp(config, logger);
+  await app.listen({ port: config.port, host: config.host });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'stopping: draining requests, then closing the ledger');
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stopping failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const core = app.get(LedgerCore);
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url, dataDir: config.dataDir, origin: core.signer.name, verifierKey: core.verifierKey }, 'trailmark ledger listening');
+  process.stderr.write(
+    `\nTrailmark ledger listening on ${url}\n` +
+      `  data dir      ${config.dataDir}\n` +
+      `  verifier key  ${core.verifierKey}\n` +
+      (config.devToken !== undefined
+        ? '  credentials   Authorization: Bearer $TRAILMARK_DEV_TOKEN (all tenants, admin)\n'
+        : config.tokensFile !== undefined
+          ? `  credentials   tokens from ${config.tokensFile}\n`
+          : '  credentials   none configured: set TRAILMARK_DEV_TOKEN=<any secret> for local use, or TRAILMARK_TOKENS_FILE\n') +
+      '\n',
+  );
+  return app;
+}

@@ -1,0 +1,143 @@
+import { DuplicateEventError, type EventStore, type RecordedEvent } from '@trailmark/event-store';
+import { ServerClock } from '../clock.js';
+import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
+import { fingerprintOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
+import { EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
+import { newEventId } from '../ids.js';
+import { parseIdentityEventInput, type IdentityEventInput } from '../schema.js';
+import { findSecretFields } from '../secrets.js';
+import type { IntegratedLeaf, LedgerIndex } from '../sequencing/ledger-index.js';
+import { IDENTITY_STREAM_PREFIX, type Sequencer } from '../sequencing/sequencer.js';
+import type { Receipt } from './receipt.js';
+import { TenantNotAllowedError, tenantAllowed, type TenantScope } from './tenant-access.js';
+
+export const IDENTITY_EVENT_TYPE = 'IdentityEvent';
+
+/** A retry can race a first attempt still in flight; after this many rounds something else is wrong. */
+const MAX_ATTEMPTS = 3;
+
+export interface RecordedIdentityEvent {
+  readonly receipt: Receipt;
+  readonly envelope: Envelope;
+}
+
+/**
+ * The write path of DESIGN.md in plain code, for the command handlers and for tests without Nest:
+ * validate everything first (a batch is all or nothing), stamp server time, commit the detail,
+ * refuse secrets, append, and answer once the sequencer has integrated the events.
+ */
+export class EventRecorder {
+  private clock = new ServerClock();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly sequencer: Sequencer,
+    private readonly index: LedgerIndex,
+  ) {}
+
+  /** Once the sequencer caught up: server time continues after the newest event's, whatever the wall clock did. */
+  async resumeClock(): Promise<void> {
+    this.clock = new ServerClock({ after: await this.lastRecordedTime() });
+  }
+
+  /**
+   * Records `bodies` (request bodies, still unvalidated) atomically. `pathPrefix(i)` names body i in
+   * errors ("" for a single event, "events[3]" in a batch).
+   */
+  async record(
+    bodies: readonly unknown[],
+    tenants: TenantScope,
+    pathPrefix: (i: number) => string,
+  ): Promise<RecordedIdentityEvent[]> {
+    const inputs = bodies.map((body, i) => validate(body, tenants, pathPrefix(i)));
+    refuseRepeatedIds(inputs, pathPrefix);
+    for (let attempt = 1; ; attempt++) {
+      const existing = await Promise.all(inputs.map((input) => this.findRecorded(input)));
+      const fresh = inputs.flatMap((input, i) => (existing[i] ? [] : [{ input, i }]));
+      // Stamp the time and append in the same turn, so that server time follows the store's order.
+      const prepared = fresh.map(({ input }) => prepareEvent(input, this.clock.now(), input.id ?? newEventId()));
+      try {
+        await this.store.appendAtomically(
+          prepared.map((event) => ({
+            stream: event.stream,
+            expectedRevision: 'any' as const,
+            events: [{ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) }],
+          })),
+        );
+      } catch (error) {
+        if (!(error instanceof DuplicateEventError) || attempt === MAX_ATTEMPTS) throw error;
+        // Another request is recording the same id right now: let it land, then compare with it.
+        await this.sequencer.waitForLeaf(error.eventId);
+        continue;
+      }
+      const results = existing.slice() as (RecordedIdentityEvent | undefined)[];
+      await Promise.all(
+        prepared.map(async (event, j) => {
+          const leaf = await this.sequencer.waitForLeaf(event.id);
+          const { input, i } = fresh[j]!;
+          results[i] = input.id === undefined ? { receipt: receiptOf(event, leaf), envelope: event.envelope } : await this.compare(input, leaf, event);
+        }),
+      );
+      return results as RecordedIdentityEvent[];
+    }
+  }
+
+  /** The stored event of an integrated leaf. */
+  async readLeaf(leaf: IntegratedLeaf): Promise<RecordedEvent> {
+    const [event] = await this.store.readAll({ from: leaf.position, maxCount: 1, streamPrefix: IDENTITY_STREAM_PREFIX });
+    if (!event || event.id !== leaf.eventId) {
+      throw new Error(`the store has no event ${leaf.eventId} at the position the ledger index gives for leaf ${leaf.leafIndex}`);
+    }
+    return event;
+  }
+
+  /** A client-chosen id already in the log: the same content is a retry, other content a conflict. */
+  private async findRecorded(input: IdentityEventInput): Promise<RecordedIdentityEvent | undefined> {
+    if (input.id === undefined) return undefined;
+    const leaf = this.index.leafOf(input.id);
+    return leaf && this.compare(input, leaf);
+  }
+
+  /** `ours`: the event this request appended, which a concurrent request with the same id may have beaten. */
+  private async compare(input: IdentityEventInput, leaf: IntegratedLeaf, ours?: PreparedEvent): Promise<RecordedIdentityEvent> {
+    const stored = await this.readLeaf(leaf);
+    if (decodeEventMetadata(stored.metadata).fingerprint !== fingerprintOf(input)) throw new EventIdConflictError(leaf.eventId);
+    const envelope = parseEnvelope(stored.data);
+    const created = ours !== undefined && envelope.time === ours.envelope.time;
+    return { receipt: { id: leaf.eventId, leafIndex: leaf.leafIndex, time: envelope.time, created }, envelope };
+  }
+
+  private async lastRecordedTime(): Promise<string | undefined> {
+    const count = this.index.leafCount();
+    const leaf = count > 0n ? this.index.leafAt(count - 1n) : undefined;
+    return leaf && parseEnvelope((await this.readLeaf(leaf)).data).time;
+  }
+}
+
+function validate(body: unknown, tenants: TenantScope, path: string): IdentityEventInput {
+  const input = parseIdentityEventInput(body, path);
+  const secrets = findSecretFields(input);
+  if (secrets.length > 0) throw new SecretFieldError(secrets.map((field) => join(path, field)));
+  if (!tenantAllowed(tenants, input.tenant)) throw new TenantNotAllowedError(input.tenant, join(path, 'tenant'));
+  return input;
+}
+
+function refuseRepeatedIds(inputs: readonly IdentityEventInput[], pathPrefix: (i: number) => string): void {
+  const seen = new Map<string, number>();
+  inputs.forEach((input, i) => {
+    if (input.id === undefined) return;
+    const first = seen.get(input.id);
+    if (first !== undefined) {
+      throw new InvalidEventError(join(pathPrefix(i), 'id'), `id ${input.id} repeats the id of ${join(pathPrefix(first), 'id')}`);
+    }
+    seen.set(input.id, i);
+  });
+}
+
+function receiptOf(event: PreparedEvent, leaf: IntegratedLeaf): Receipt {
+  return { id: event.id, leafIndex: leaf.leafIndex, time: event.envelope.time, created: true };
+}
+
+function join(prefix: string, field: string): string {
+  return prefix === '' ? field : `${prefix}.${field}`;
+}

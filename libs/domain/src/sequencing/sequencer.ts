@@ -1,0 +1,102 @@
+import { hashLeaf } from '@trailmark/proofs';
+import type { MerkleTree } from '@trailmark/merkle';
+import type { EventStore, RecordedEvent, Subscription } from '@trailmark/event-store';
+import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
+
+/** Streams of identity events: the category `identity` (DESIGN.md). Leaf i is the i-th of them in the store's order. */
+export const IDENTITY_STREAM_PREFIX = 'identity-';
+
+export class SequencerStoppedError extends Error {
+  constructor() {
+    super('the sequencer stopped before the event was integrated');
+  }
+}
+
+/**
+ * Follows the store's global order and appends each identity event's leaf to the tree. The tree is a
+ * pure function of that order: any replica replaying the store gets the same leaves and roots.
+ */
+export class Sequencer {
+  private subscription: Subscription | undefined;
+  private readonly waiters = new Map<string, { resolve(leaf: IntegratedLeaf): void; reject(error: Error): void }[]>();
+  private integratedListeners: ((treeSize: bigint) => void)[] = [];
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly tree: MerkleTree,
+    private readonly index: LedgerIndex,
+    private readonly onError: (error: Error) => void = () => {},
+  ) {}
+
+  /** Catches up with the store; resolves once the tree holds every event stored so far. */
+  start(): Promise<void> {
+    if (this.tree.size !== this.index.leafCount()) {
+      throw new Error(
+        `the tree holds ${this.tree.size} leaves but the ledger index ${this.index.leafCount()}: the derived state is damaged; ` +
+          'delete the tiles and the index to rebuild them from the store',
+      );
+    }
+    return new Promise((resolve, reject) => {
+      let caughtUp = false;
+      this.subscription = this.store.subscribeToAll(
+        { from: this.index.integratedPosition(), streamPrefix: IDENTITY_STREAM_PREFIX },
+        {
+          onEvents: (events) => this.integrate(events),
+          onCaughtUp: () => {
+            caughtUp = true;
+            resolve();
+          },
+          onError: (error) => {
+            if (!caughtUp) reject(error);
+            this.onError(error);
+          },
+        },
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = undefined;
+    for (const list of this.waiters.values()) for (const waiter of list) waiter.reject(new SequencerStoppedError());
+    this.waiters.clear();
+  }
+
+  /** Resolves with the event's leaf once it is integrated (at once if it already is). */
+  waitForLeaf(eventId: string): Promise<IntegratedLeaf> {
+    const leaf = this.index.leafOf(eventId);
+    if (leaf) return Promise.resolve(leaf);
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(eventId) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(eventId, list);
+    });
+  }
+
+  /** Calls `listener` with the new tree size after each integrated batch. */
+  onIntegrated(listener: (treeSize: bigint) => void): void {
+    this.integratedListeners.push(listener);
+  }
+
+  private integrate(events: readonly RecordedEvent[]): void {
+    if (events.length === 0) return;
+    const first = this.tree.size;
+    const leaves = events.map((event, i) => ({ leafIndex: first + BigInt(i), eventId: event.id, position: event.position }));
+    try {
+      this.index.integrate(leaves, events[events.length - 1]!.position, () => {
+        this.tree.appendLeafHashes(events.map((event) => hashLeaf(event.data)));
+      });
+    } catch (error) {
+      // The transaction rolled back; the tree must not keep leaves its store no longer has.
+      this.tree.reload();
+      throw error;
+    }
+    for (const leaf of leaves) {
+      const list = this.waiters.get(leaf.eventId);
+      if (!list) continue;
+      this.waiters.delete(leaf.eventId);
+      for (const waiter of list) waiter.resolve(leaf);
+    }
+    for (const listener of this.integratedListeners) listener(this.tree.size);
+  }
+}

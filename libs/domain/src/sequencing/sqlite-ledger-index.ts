@@ -1,0 +1,87 @@
+import type Database from 'better-sqlite3';
+import type { Position } from '@trailmark/event-store';
+import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ledger_leaves (
+  leaf_index       INTEGER PRIMARY KEY,
+  event_id         TEXT    NOT NULL UNIQUE,
+  position_commit  INTEGER NOT NULL,
+  position_prepare INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_state (
+  id               INTEGER PRIMARY KEY CHECK (id = 1),
+  position_commit  INTEGER NOT NULL,
+  position_prepare INTEGER NOT NULL
+);
+`;
+
+interface LeafRow {
+  leaf_index: bigint;
+  event_id: string;
+  position_commit: bigint;
+  position_prepare: bigint;
+}
+
+/**
+ * The ledger index in the service's SQLite file, beside the tiles: one transaction moves the tree,
+ * the leaves and the integrated position together, so after a crash they agree.
+ */
+export class SqliteLedgerIndex implements LedgerIndex {
+  private readonly selectState: Database.Statement<[], { position_commit: bigint; position_prepare: bigint }>;
+  private readonly selectCount: Database.Statement<[], { count: bigint }>;
+  private readonly selectById: Database.Statement<[string], LeafRow>;
+  private readonly selectByIndex: Database.Statement<[bigint], LeafRow>;
+  private readonly insertLeaf: Database.Statement<[bigint, string, bigint, bigint]>;
+  private readonly upsertState: Database.Statement<[bigint, bigint]>;
+  private readonly integrateAll: (leaves: readonly IntegratedLeaf[], position: Position, appendToTree: () => void) => void;
+
+  constructor(db: Database.Database) {
+    db.exec(SCHEMA);
+    this.selectState = db.prepare('SELECT position_commit, position_prepare FROM ledger_state WHERE id = 1').safeIntegers(true) as never;
+    this.selectCount = db.prepare('SELECT count(*) AS count FROM ledger_leaves').safeIntegers(true) as never;
+    this.selectById = db.prepare('SELECT * FROM ledger_leaves WHERE event_id = ?').safeIntegers(true) as never;
+    this.selectByIndex = db.prepare('SELECT * FROM ledger_leaves WHERE leaf_index = ?').safeIntegers(true) as never;
+    this.insertLeaf = db.prepare('INSERT INTO ledger_leaves VALUES (?, ?, ?, ?)');
+    this.upsertState = db.prepare(
+      `INSERT INTO ledger_state (id, position_commit, position_prepare) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET position_commit = excluded.position_commit, position_prepare = excluded.position_prepare`,
+    );
+    this.integrateAll = db.transaction((leaves: readonly IntegratedLeaf[], position: Position, appendToTree: () => void) => {
+      for (const leaf of leaves) this.insertLeaf.run(leaf.leafIndex, leaf.eventId, leaf.position.commit, leaf.position.prepare);
+      this.upsertState.run(position.commit, position.prepare);
+      appendToTree();
+    });
+  }
+
+  integratedPosition(): Position | 'start' {
+    const row = this.selectState.get();
+    return row ? { commit: row.position_commit, prepare: row.position_prepare } : 'start';
+  }
+
+  leafCount(): bigint {
+    return this.selectCount.get()!.count;
+  }
+
+  leafOf(eventId: string): IntegratedLeaf | undefined {
+    return toLeaf(this.selectById.get(eventId));
+  }
+
+  leafAt(leafIndex: bigint): IntegratedLeaf | undefined {
+    return toLeaf(this.selectByIndex.get(leafIndex));
+  }
+
+  integrate(leaves: readonly IntegratedLeaf[], position: Position, appendToTree: () => void): void {
+    this.integrateAll(leaves, position, appendToTree);
+  }
+}
+
+function toLeaf(row: LeafRow | undefined): IntegratedLeaf | undefined {
+  return (
+    row && {
+      leafIndex: row.leaf_index,
+      eventId: row.event_id,
+      position: { commit: row.position_commit, prepare: row.position_prepare },
+    }
+  );
+}
