@@ -8,6 +8,7 @@ import { Credentials } from './auth/credentials.js';
 import { EventsController } from './events.controller.js';
 import { HealthController } from './health.controller.js';
 import { LogController } from './log.controller.js';
+import { SearchController } from './search.controller.js';
 
 /** The HTTP service: the ledger, its controllers, bearer credentials and the error format. */
 @Module({})
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [TrailmarkModule.forRoot(config, onError)],
-      controllers: [EventsController, LogController, HealthController],
+      controllers: [SearchController, EventsController, LogController, HealthController],
       providers: [
         { provide: Credentials, useValue: credentials },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
