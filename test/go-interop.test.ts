@@ -1,14 +1,9 @@
 // Interoperability with Go's golang.org/x/mod/sumdb/note and sumdb/tlog, an implementation
 // nobody here wrote: Go must accept our keys, notes, checkpoints and proofs, and we theirs.
-// test/go/interop/main.go is built once; each test sends it one JSON batch of requests.
-// Without Go or the x/mod sources (Debian: golang-go golang-golang-x-mod-dev) the suite is
-// skipped with a warning saying why.
-import { spawnSync } from 'node:child_process';
+// test/go/interop/main.go is built once (support/go-interop.ts, shared with the HTTP e2e
+// tests); each test sends it one JSON batch of requests. Without Go or the x/mod sources
+// (Debian: golang-go golang-golang-x-mod-dev) the suite is skipped with a warning saying why.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   addSignatures,
   generateNoteKey,
@@ -31,50 +26,17 @@ import {
   VerificationError,
   type Hash,
 } from '@trailmark/proofs';
+import { buildGoInterop, describeWithGo, goOk as ok, warnIfGoMissing, type GoInterop, type GoResponse } from './support/go-interop.js';
 import { REFERENCE_LEAVES_HEX, REFERENCE_ROOTS_HEX } from './support/rfc6962-vectors.js';
 
-const INTEROP_SOURCE = fileURLToPath(new URL('./go/interop', import.meta.url));
-const X_MOD_PACKAGES = ['sumdb/note/note.go', 'sumdb/tlog/tlog.go'];
+warnIfGoMissing('Go interop tests');
 
-/** The GOPATH holding golang.org/x/mod's sources, or why Go cannot be used. */
-function findGo(): { gopath: string } | { missing: string } {
-  const version = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (version.error !== undefined || version.status !== 0) return { missing: '`go` is not on the PATH' };
-  const candidates = [...(process.env.GOPATH ?? '').split(':').filter((p) => p !== ''), '/usr/share/gocode'];
-  const gopath = candidates.find((dir) =>
-    X_MOD_PACKAGES.every((file) => existsSync(join(dir, 'src/golang.org/x/mod', file))),
-  );
-  if (gopath === undefined) {
-    return { missing: `golang.org/x/mod sources not found under GOPATH (${candidates.join(', ')})` };
-  }
-  return { gopath };
-}
-
-const go = findGo();
-const describeWithGo = 'gopath' in go ? describe : describe.skip;
-if ('missing' in go) {
-  console.warn(
-    `Go interop tests SKIPPED: ${go.missing}. Install them with: apt-get install golang-go golang-golang-x-mod-dev`,
-  );
-}
-
-type GoResponse = Record<string, unknown> & { error?: string };
-
-let workDir: string;
-let binary: string;
+let interop: GoInterop | undefined;
 
 function runGo(requests: readonly Record<string, unknown>[]): GoResponse[] {
-  const run = spawnSync(binary, [], { input: JSON.stringify(requests), encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(`interop program failed (${run.status}): ${run.stderr}`);
-  const responses = JSON.parse(run.stdout) as GoResponse[];
+  const responses = interop!.run(requests);
   expect(responses).toHaveLength(requests.length);
   return responses;
-}
-
-function ok(response: GoResponse | undefined): GoResponse {
-  if (response === undefined) throw new Error('missing response');
-  if (response.error !== undefined) throw new Error(`Go refused: ${response.error}`);
-  return response;
 }
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
@@ -87,24 +49,11 @@ function checkpointFor(origin: string, size: bigint): Checkpoint {
 
 describeWithGo('Go golang.org/x/mod sumdb interop', () => {
   beforeAll(() => {
-    workDir = mkdtempSync(join(tmpdir(), 'trailmark-go-interop-'));
-    binary = join(workDir, 'interop');
-    const build = spawnSync('go', ['build', '-o', binary, '.'], {
-      cwd: INTEROP_SOURCE,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GO111MODULE: 'off',
-        GOPATH: (go as { gopath: string }).gopath,
-        GOCACHE: join(workDir, 'gocache'),
-        GOFLAGS: '',
-      },
-    });
-    if (build.status !== 0) throw new Error(`go build failed: ${build.stderr}`);
+    interop = buildGoInterop();
   });
 
   afterAll(() => {
-    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+    interop?.cleanup();
   });
 
   describe('signed notes and keys', () => {
