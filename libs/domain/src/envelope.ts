@@ -4,6 +4,7 @@ import { encodeBase64 } from '@trailmark/proofs';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { LeafTooLargeError, StoredEventFormatError } from './errors.js';
+import { randomBytes } from './random-pool.js';
 import { ActorSchema, TargetSchema, type IdentityEventInput, type Target } from './schema.js';
 import type { Action } from './vocabulary.js';
 import { ACTION_NAMES } from './vocabulary.js';
@@ -64,7 +65,12 @@ export interface PreparedEvent {
   readonly envelope: Envelope;
   /** JCS(envelope) as UTF-8: the leaf the Merkle tree hashes. */
   readonly leaf: Uint8Array;
-  readonly detail?: { readonly salt: Uint8Array; readonly document: DetailDocument };
+  readonly detail?: {
+    readonly salt: Uint8Array;
+    readonly document: DetailDocument;
+    /** JCS(document): computed once, for the commitment and for the stored metadata. */
+    readonly canonical: Uint8Array;
+  };
   /** Hex SHA-256 of JCS(validated input): equal for an exact retry, different otherwise. */
   readonly fingerprint: string;
 }
@@ -80,11 +86,11 @@ export function canonicalJson(value: unknown): Uint8Array {
 
 /** base64(SHA-256(salt || JCS(detail))): the `detail` field of the envelope. */
 export function detailCommitment(salt: Uint8Array, detail: object): string {
-  const document = canonicalJson(detail);
-  const preimage = new Uint8Array(salt.length + document.length);
-  preimage.set(salt, 0);
-  preimage.set(document, salt.length);
-  return encodeBase64(sha256(preimage));
+  return commitTo(salt, canonicalJson(detail));
+}
+
+function commitTo(salt: Uint8Array, canonicalDetail: Uint8Array): string {
+  return encodeBase64(sha256.create().update(salt).update(canonicalDetail).digest());
 }
 
 /** Hex SHA-256 of JCS(input). */
@@ -134,7 +140,7 @@ const SERVER_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function randomSalt(): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(DETAIL_SALT_BYTES));
+  return randomBytes(DETAIL_SALT_BYTES);
 }
 
 /**
@@ -151,6 +157,7 @@ export function prepareEvent(input: IdentityEventInput, time: string, id: string
   if (salt.length !== DETAIL_SALT_BYTES) throw new TypeError(`a detail salt is ${DETAIL_SALT_BYTES} bytes, not ${salt.length}`);
 
   const document = detailOf(input);
+  const canonicalDetail = document && canonicalJson(document);
   const { type, id: actorId, authMethod } = input.actor;
   const envelope: Envelope = {
     v: ENVELOPE_VERSION,
@@ -162,7 +169,7 @@ export function prepareEvent(input: IdentityEventInput, time: string, id: string
     ...(input.reason !== undefined && { reason: input.reason }),
     actor: { type, id: actorId, ...(authMethod !== undefined && { authMethod }) },
     targets: input.targets.map((target) => ({ type: target.type, id: target.id })),
-    ...(document !== undefined && { detail: detailCommitment(salt, document) }),
+    ...(canonicalDetail !== undefined && { detail: commitTo(salt, canonicalDetail) }),
   };
   const leaf = canonicalJson(envelope);
   if (leaf.length > MAX_LEAF_BYTES) throw new LeafTooLargeError(leaf.length);
@@ -172,7 +179,7 @@ export function prepareEvent(input: IdentityEventInput, time: string, id: string
     stream: streamFor(input.tenant, subjectOf(input)),
     envelope,
     leaf,
-    ...(document !== undefined && { detail: { salt: salt.slice(), document } }),
+    ...(document !== undefined && canonicalDetail !== undefined && { detail: { salt: salt.slice(), document, canonical: canonicalDetail } }),
     fingerprint: fingerprintOf(input),
   };
 }

@@ -1,6 +1,6 @@
 import { decodeBase64, encodeBase64 } from '@trailmark/proofs';
 import { z } from 'zod';
-import { canonicalJson, DETAIL_SALT_BYTES, type DetailDocument, type PreparedEvent } from './envelope.js';
+import { DETAIL_SALT_BYTES, type DetailDocument, type PreparedEvent } from './envelope.js';
 import { StoredEventFormatError } from './errors.js';
 import { DetailDocumentSchema } from './schema.js';
 
@@ -21,12 +21,21 @@ export interface StoredEventMetadata {
   readonly fingerprint: string;
 }
 
+// Composed rather than canonicalized again: the detail is JCS already, the other two values are
+// plain ASCII strings, and the keys are written in JCS order (detail < fingerprint < salt).
 export function encodeEventMetadata(event: PreparedEvent): Uint8Array {
-  return canonicalJson({
-    ...(event.detail && { detail: event.detail.document, salt: encodeBase64(event.detail.salt) }),
-    fingerprint: event.fingerprint,
-  });
+  const fingerprint = `"fingerprint":"${event.fingerprint}"`;
+  if (!event.detail) return utf8.encode(`{${fingerprint}}`);
+  const head = utf8.encode('{"detail":');
+  const tail = utf8.encode(`,${fingerprint},"salt":"${encodeBase64(event.detail.salt)}"}`);
+  const bytes = new Uint8Array(head.length + event.detail.canonical.length + tail.length);
+  bytes.set(head, 0);
+  bytes.set(event.detail.canonical, head.length);
+  bytes.set(tail, head.length + event.detail.canonical.length);
+  return bytes;
 }
+
+const utf8 = new TextEncoder();
 
 const StoredMetadataSchema = z.strictObject({
   detail: DetailDocumentSchema.optional(),

@@ -1,5 +1,6 @@
 import { encodeBase64 } from '@trailmark/proofs';
 import {
+  canonicalJson,
   decodeEventMetadata,
   detailCommitment,
   encodeEventMetadata,
@@ -25,6 +26,17 @@ function login(extra: Record<string, unknown> = {}) {
 }
 
 describe('event metadata', () => {
+  test('is exactly the canonical JSON of {detail, fingerprint, salt}, however odd the detail', () => {
+    const prepared = prepareEvent(
+      login({ metadata: { 'é': 'x\u2028y', b: [1e21, 0.1, -0], a: { z: null, 'ü': true } }, occurredAt: '2026-01-01T00:00:00+02:00' }),
+      TIME,
+      ID,
+      SALT,
+    );
+    const expected = canonicalJson({ detail: prepared.detail!.document, fingerprint: prepared.fingerprint, salt: encodeBase64(SALT) });
+    expect(encodeEventMetadata(prepared)).toEqual(expected);
+  });
+
   test('round-trips, and the decoded salt and detail open the envelope commitment', () => {
     const prepared = prepareEvent(login({ context: { ip: '2001:db8::1' }, metadata: { n: 1 } }), TIME, ID, SALT);
     const encoded = encodeEventMetadata(prepared);

@@ -1,4 +1,4 @@
-import { DuplicateEventError, type EventStore, type RecordedEvent } from '@trailmark/event-store';
+import { DuplicateEventError, type AppendResult, type EventStore, type RecordedEvent } from '@trailmark/event-store';
 import { ServerClock } from '../clock.js';
 import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
 import { fingerprintOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
@@ -56,8 +56,9 @@ export class EventRecorder {
       const fresh = inputs.flatMap((input, i) => (existing[i] ? [] : [{ input, i }]));
       // Stamp the time and append in the same turn, so that server time follows the store's order.
       const prepared = fresh.map(({ input }) => prepareEvent(input, this.clock.now(), input.id ?? newEventId()));
+      let appended: AppendResult[];
       try {
-        await this.store.appendAtomically(
+        appended = await this.store.appendAtomically(
           prepared.map((event) => ({
             stream: event.stream,
             expectedRevision: 'any' as const,
@@ -73,7 +74,7 @@ export class EventRecorder {
       const results = existing.slice() as (RecordedIdentityEvent | undefined)[];
       await Promise.all(
         prepared.map(async (event, j) => {
-          const leaf = await this.sequencer.waitForLeaf(event.id);
+          const leaf = await this.sequencer.waitForLeaf(event.id, appended[j]!.position);
           const { input, i } = fresh[j]!;
           results[i] = input.id === undefined ? { receipt: receiptOf(event, leaf), envelope: event.envelope } : await this.compare(input, leaf, event);
         }),
@@ -128,7 +129,8 @@ function refuseRepeatedIds(inputs: readonly IdentityEventInput[], pathPrefix: (i
     if (input.id === undefined) return;
     const first = seen.get(input.id);
     if (first !== undefined) {
-      throw new InvalidEventError(join(pathPrefix(i), 'id'), `id ${input.id} repeats the id of ${join(pathPrefix(first), 'id')}`);
+      const field = join(pathPrefix(i), 'id');
+      throw new InvalidEventError(field, `${field} ${input.id} repeats ${join(pathPrefix(first), 'id')}`);
     }
     seen.set(input.id, i);
   });

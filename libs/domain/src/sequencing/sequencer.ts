@@ -1,6 +1,6 @@
 import { hashLeaf } from '@trailmark/proofs';
 import type { MerkleTree } from '@trailmark/merkle';
-import type { EventStore, RecordedEvent, Subscription } from '@trailmark/event-store';
+import { comparePositions, type EventStore, type Position, type RecordedEvent, type Subscription } from '@trailmark/event-store';
 import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
 
 /** Streams of identity events: the category `identity` (DESIGN.md). Leaf i is the i-th of them in the store's order. */
@@ -20,6 +20,7 @@ export class Sequencer {
   private subscription: Subscription | undefined;
   private readonly waiters = new Map<string, { resolve(leaf: IntegratedLeaf): void; reject(error: Error): void }[]>();
   private integratedListeners: ((treeSize: bigint) => void)[] = [];
+  private integrated: Position | 'start' = 'start';
 
   constructor(
     private readonly store: EventStore,
@@ -36,10 +37,11 @@ export class Sequencer {
           'delete the tiles and the index to rebuild them from the store',
       );
     }
+    this.integrated = this.index.integratedPosition();
     return new Promise((resolve, reject) => {
       let caughtUp = false;
       this.subscription = this.store.subscribeToAll(
-        { from: this.index.integratedPosition(), streamPrefix: IDENTITY_STREAM_PREFIX },
+        { from: this.integrated, streamPrefix: IDENTITY_STREAM_PREFIX },
         {
           onEvents: (events) => this.integrate(events),
           onCaughtUp: () => {
@@ -62,9 +64,13 @@ export class Sequencer {
     this.waiters.clear();
   }
 
-  /** Resolves with the event's leaf once it is integrated (at once if it already is). */
-  waitForLeaf(eventId: string): Promise<IntegratedLeaf> {
-    const leaf = this.index.leafOf(eventId);
+  /**
+   * Resolves with the event's leaf once it is integrated (at once if it already is). With the event's
+   * position, as an append returns it, an event the sequencer has not reached yet needs no index lookup.
+   */
+  waitForLeaf(eventId: string, position?: Position): Promise<IntegratedLeaf> {
+    const reached = this.integrated !== 'start' && (position === undefined || comparePositions(position, this.integrated) <= 0);
+    const leaf = reached ? this.index.leafOf(eventId) : undefined;
     if (leaf) return Promise.resolve(leaf);
     return new Promise((resolve, reject) => {
       const list = this.waiters.get(eventId) ?? [];
@@ -91,6 +97,7 @@ export class Sequencer {
       this.tree.reload();
       throw error;
     }
+    this.integrated = events[events.length - 1]!.position;
     for (const leaf of leaves) {
       const list = this.waiters.get(leaf.eventId);
       if (!list) continue;

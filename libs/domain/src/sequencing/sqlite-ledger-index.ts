@@ -36,7 +36,7 @@ export class SqliteLedgerIndex implements LedgerIndex {
   private readonly upsertState: Database.Statement<[bigint, bigint]>;
   private readonly integrateAll: (leaves: readonly IntegratedLeaf[], position: Position, appendToTree: () => void) => void;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.selectState = db.prepare('SELECT position_commit, position_prepare FROM ledger_state WHERE id = 1').safeIntegers(true) as never;
     this.selectCount = db.prepare('SELECT count(*) AS count FROM ledger_leaves').safeIntegers(true) as never;
@@ -71,8 +71,20 @@ export class SqliteLedgerIndex implements LedgerIndex {
     return toLeaf(this.selectByIndex.get(leafIndex));
   }
 
+  /**
+   * Commits without waiting for the disk (synchronous = NORMAL for this one transaction): what it
+   * writes is derived from events that were durable before they were acknowledged. WAL keeps commits
+   * in order, so a power loss can only lose a tail of integrations, which the sequencer redoes from
+   * the store on start; the next fully synchronous commit (an append, a checkpoint) makes it durable.
+   */
   integrate(leaves: readonly IntegratedLeaf[], position: Position, appendToTree: () => void): void {
-    this.integrateAll(leaves, position, appendToTree);
+    const synchronous = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.integrateAll(leaves, position, appendToTree);
+    } finally {
+      this.db.pragma(`synchronous = ${synchronous}`);
+    }
   }
 }
 
