@@ -26,7 +26,8 @@ const CODE_OF_STATUS: Record<number, string> = {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof InvalidEventError) return new ApiError(400, error.code, error.message, { field: error.field });
-  if (error instanceof SecretFieldError) return new ApiError(400, error.code, error.message, { fields: error.paths });
+  // `field` (the first path) as in every other refusal of a body field; `fields` lists them all.
+  if (error instanceof SecretFieldError) return new ApiError(400, error.code, error.message, { field: error.paths[0], fields: error.paths });
   if (error instanceof TenantNotAllowedError) return new ApiError(403, 'forbidden', error.message, { field: error.field });
   if (error instanceof LeafTooLargeError) return new ApiError(413, error.code, error.message, { bytes: error.bytes, limit: 65_535 });
   if (error instanceof EventIdConflictError) return new ApiError(409, error.code, error.message, { id: error.id });
@@ -36,7 +37,9 @@ export function toApiError(error: unknown): ApiError {
     const status = error.getStatus();
     const cause = (error.cause as { code?: string } | undefined)?.code;
     const code = cause !== undefined && JSON_BODY_ERRORS.has(cause) ? 'invalid_json' : (CODE_OF_STATUS[status] ?? 'error');
-    return new ApiError(status, code, error.message);
+    // Fastify says only "Unsupported Media Type" for a body type it has no parser for.
+    const message = status === 415 ? 'send a JSON body with Content-Type: application/json' : error.message;
+    return new ApiError(status, code, message);
   }
   return new ApiError(500, 'internal', 'internal error; the request id in the logs tells more');
 }

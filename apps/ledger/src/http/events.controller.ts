@@ -24,10 +24,12 @@ export class EventsController {
   @RequiresRole('ingest')
   async record(
     @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
     @Query('wait') wait: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object> {
+    requireJson(contentType);
     const waitForCheckpoint = parseWait(wait);
     const receipt = await this.commandBus.execute(new RecordIdentityEvent(body, principal.tenants));
     void reply.status(receipt.created ? 201 : 200);
@@ -38,10 +40,12 @@ export class EventsController {
   @RequiresRole('ingest')
   async recordBatch(
     @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
     @Query('wait') wait: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object> {
+    requireJson(contentType);
     const waitForCheckpoint = parseWait(wait);
     const events = (body as { events?: unknown } | null)?.events;
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray(events)) {
@@ -66,11 +70,13 @@ export class EventsController {
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<object> {
     const { leafIndex, stored, envelope, metadata } = await this.readVisible(id, principal);
     return {
-      id,
+      id: id.toLowerCase(),
       leafIndex: jsonNumber(leafIndex),
       leaf: encodeBase64(stored.data),
       event: envelope,
       detail: metadata.detail ?? null,
+      // Opens the envelope's detail commitment: base64(SHA-256(salt || JCS(detail))) === event.detail.
+      salt: metadata.salt === undefined ? null : encodeBase64(metadata.salt),
     };
   }
 
@@ -111,7 +117,8 @@ export class EventsController {
   /** The event, if it exists and the caller may read its tenant; otherwise the same 404 either way. */
   private async readVisible(id: string, principal: Principal) {
     const notFound = new ApiError(404, 'not_found', `no event ${id}`);
-    const leaf = this.core.index.leafOf(id);
+    // Ids are recorded in lowercase (POST accepts any case), so any spelling the client sent finds the event.
+    const leaf = this.core.index.leafOf(id.toLowerCase());
     if (!leaf) throw notFound;
     const stored = await this.core.recorder.readLeaf(leaf);
     const envelope = JSON.parse(new TextDecoder().decode(stored.data)) as { tenant: string };
@@ -132,6 +139,21 @@ export class EventsController {
 
 function receiptBody(receipt: Receipt): object {
   return { id: receipt.id, leafIndex: jsonNumber(receipt.leafIndex), time: receipt.time };
+}
+
+/**
+ * Events are JSON. Fastify also parses text/plain and Nest form bodies, which would then be
+ * refused as "must be a JSON object, not a string" (400) or, worse, validated field by field:
+ * answer 415 instead, naming the type that was sent.
+ */
+function requireJson(contentType: string | undefined): void {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    const sent = mediaType === undefined || mediaType === '' ? 'no Content-Type' : `Content-Type ${mediaType}`;
+    throw new ApiError(415, 'unsupported_media_type', `send events as JSON with Content-Type: application/json, not ${sent}`, {
+      contentType: mediaType ?? null,
+    });
+  }
 }
 
 function parseWait(wait: string | undefined): boolean {
