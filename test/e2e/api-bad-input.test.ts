@@ -1,0 +1,329 @@
+// Bad input to POST /v1/events and POST /v1/events/batch: each gets the right 4xx, a
+// {"error":{"code","message","details"}} naming the field, and nothing is stored (the tree
+// size does not move, and the next valid event lands at the size read before).
+import { request as httpRequest } from 'node:http';
+import { DEV_TOKEN } from '../support/ledger-process.js';
+import { expectError, expectNothingStored, loginEvent, roleGrantedEvent, sharedLedger, type Reply } from '../support/http-api.js';
+
+const ledger = sharedLedger();
+
+/** POSTs with a Content-Length of `declared` bytes but writes only `start`; resolves with the answer. */
+function postDeclaringLength(path: string, declared: number, start: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${ledger.api().url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEV_TOKEN}`, 'content-type': 'application/json', 'content-length': String(declared) },
+    });
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        request.destroy();
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') headers.set(name, value);
+        resolve({ status: response.statusCode!, headers, text, json: JSON.parse(text) as unknown });
+      });
+    });
+    request.on('error', (error) => {
+      if (!request.destroyed || !('code' in error && error.code === 'ECONNRESET')) reject(error);
+    });
+    request.write(start);
+  });
+}
+
+function postRaw(path: string, raw: string, contentType?: string): Promise<Reply> {
+  const headers: Record<string, string> = contentType === undefined ? {} : { 'content-type': contentType };
+  return ledger.api().request('POST', path, { raw, headers });
+}
+
+/** Posts `body` as one event and as item 2 of a batch; both must be refused naming the field, nothing stored. */
+async function expectRefused(body: unknown, status: number, code: string, field: string): Promise<void> {
+  const api = ledger.api();
+  const single = await expectNothingStored(api, () => api.post('/v1/events', body));
+  expectError(single, status, code, field);
+  const batch = await expectNothingStored(api, () =>
+    api.post('/v1/events/batch', { events: [loginEvent(), roleGrantedEvent(), body, loginEvent()] }),
+  );
+  const error = expectError(batch, status, code);
+  expect(error.details.field).toBe(field === '' ? 'events[2]' : `events[2].${field}`);
+  // Known gap (libs/domain/src/vocabulary.ts): the target rules' messages name "targets" without "events[2].".
+  expect(error.message).toContain(field.startsWith('targets') ? field : `events[2]${field === '' ? '' : '.'}${field}`);
+}
+
+describe('the body is not a JSON event', () => {
+  test.each([
+    ['truncated JSON', '{"tenant":"acme",'],
+    ['not JSON at all', 'tenant=acme'],
+    ['an empty body', ''],
+    ['two documents', '{}{}'],
+    ['a trailing comma', '{"tenant":"acme",}'],
+  ])('malformed JSON (%s) → 400 invalid_json', async (_name, raw) => {
+    for (const path of ['/v1/events', '/v1/events/batch']) {
+      const reply = await expectNothingStored(ledger.api(), () => postRaw(path, raw, 'application/json'));
+      expectError(reply, 400, 'invalid_json');
+    }
+  });
+
+  test.each([
+    ['text/plain', 'text/plain'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['XML', 'application/xml'],
+    ['no content type', undefined],
+  ])('a valid event sent as %s → 415 unsupported_media_type', async (_name, contentType) => {
+    const body = JSON.stringify(loginEvent());
+    for (const path of ['/v1/events', '/v1/events/batch']) {
+      const raw = path.endsWith('batch') ? JSON.stringify({ events: [loginEvent()] }) : body;
+      const reply = await expectNothingStored(ledger.api(), () => postRaw(path, raw, contentType));
+      const error = expectError(reply, 415, 'unsupported_media_type');
+      expect(error.message).toContain('application/json');
+    }
+  });
+
+  test('application/json with a charset is JSON', async () => {
+    const reply = await postRaw('/v1/events', JSON.stringify(loginEvent()), 'application/json; charset=utf-8');
+    expect(reply.status).toBe(201);
+  });
+
+  test.each([
+    ['null', null],
+    ['an array', [loginEvent()]],
+    ['a string', 'user.login'],
+    ['a number', 42],
+  ])('an event that is %s → 400 naming the event', async (_name, body) => {
+    const api = ledger.api();
+    const reply = await expectNothingStored(api, () => api.request('POST', '/v1/events', { raw: JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
+    const error = expectError(reply, 400, 'invalid_event');
+    expect(error.details.field).toBe('');
+    expect(error.message).toMatch(/must be a JSON object/);
+    await expectRefused(body, 400, 'invalid_event', '');
+  });
+
+  test('a body with __proto__ is refused (prototype poisoning), nothing stored', async () => {
+    const raw = JSON.stringify(loginEvent()).replace('{', '{"__proto__":{"admin":true},');
+    const reply = await expectNothingStored(ledger.api(), () => postRaw('/v1/events', raw, 'application/json'));
+    expect(reply.status).toBe(400);
+    expectError(reply, 400);
+  });
+});
+
+describe('fields', () => {
+  test('an unknown action → 400 naming action', async () => {
+    await expectRefused(loginEvent({ action: 'user.teleported' }), 400, 'invalid_event', 'action');
+  });
+
+  test.each(['tenant', 'action', 'outcome', 'actor'])('missing %s → 400 naming it', async (field) => {
+    const body = loginEvent();
+    delete body[field];
+    await expectRefused(body, 400, 'invalid_event', field);
+  });
+
+  test('a missing free-text field says it is required', async () => {
+    for (const field of ['tenant', 'actor']) {
+      const reply = await ledger.api().post('/v1/events', { ...loginEvent(), [field]: undefined });
+      expect(expectError(reply, 400, 'invalid_event', field).message).toBe(`${field} is required`);
+    }
+  });
+
+  test('missing nested fields → 400 naming the path', async () => {
+    await expectRefused(loginEvent({ actor: { type: 'user' } }), 400, 'invalid_event', 'actor.id');
+    await expectRefused(loginEvent({ targets: [{ id: 'u_1' }] }), 400, 'invalid_event', 'targets[0].type');
+    await expectRefused(loginEvent({ targets: [] }), 400, 'invalid_event', 'targets');
+  });
+
+  test.each([
+    ['tenant', 7, 'tenant'],
+    ['outcome', true, 'outcome'],
+    ['actor', 'u_1', 'actor'],
+    ['actor', { type: 'user', id: 12 }, 'actor.id'],
+    ['targets', { type: 'user', id: 'u_1' }, 'targets'],
+    ['targets', [{ type: 'user', id: 'u_1' }, 'role:admin'], 'targets[1]'],
+    ['reason', ['x'], 'reason'],
+    ['occurredAt', 1700000000, 'occurredAt'],
+    ['context', 'ip=1.2.3.4', 'context'],
+    ['metadata', ['a'], 'metadata'],
+    ['changes', { after: 'admin' }, 'changes.after'],
+    ['id', 12345, 'id'],
+  ])('%s of the wrong type (%j) → 400 naming %s', async (name, value, field) => {
+    await expectRefused(loginEvent({ [name]: value }), 400, 'invalid_event', field);
+  });
+
+  test.each([
+    ['actor.type', loginEvent({ actor: { type: 'robot', id: 'r' } })],
+    ['outcome', loginEvent({ outcome: 'maybe' })],
+    ['tenant', loginEvent({ tenant: 'ACME Corp' })],
+    ['id', loginEvent({ id: 'not-a-uuid' })],
+    ['occurredAt', loginEvent({ occurredAt: 'yesterday' })],
+    ['context.ip', loginEvent({ context: { ip: '999.1.1.1' } })],
+    ['context.geo.country', loginEvent({ context: { geo: { country: 'France' } } })],
+    ['actor.id', loginEvent({ actor: { type: 'user', id: 'u_1\nforged log line' } })],
+    ['targets', loginEvent({ action: 'role.granted', targets: [{ type: 'user', id: 'u_1' }] })],
+  ])('an invalid value → 400 naming %s', async (field, body) => {
+    await expectRefused(body, 400, 'invalid_event', field);
+  });
+
+  test.each([
+    ['tenant', 64, (s: string) => loginEvent({ tenant: s })],
+    ['reason', 256, (s: string) => loginEvent({ reason: s })],
+    ['actor.id', 256, (s: string) => loginEvent({ actor: { type: 'user', id: s } })],
+    ['actor.authMethod', 64, (s: string) => loginEvent({ actor: { type: 'user', id: 'u', authMethod: s } })],
+    ['targets[0].id', 256, (s: string) => loginEvent({ targets: [{ type: 'user', id: s }] })],
+    ['targets[0].type', 64, (s: string) => loginEvent({ action: 'data.exported', targets: [{ type: s, id: 'x' }] })],
+    ['context.userAgent', 1024, (s: string) => loginEvent({ context: { userAgent: s } })],
+    ['context.requestId', 128, (s: string) => loginEvent({ context: { requestId: s } })],
+  ])('%s longer than %i characters → 400; at the limit → 201', async (field, max, make) => {
+    await expectRefused(make('a'.repeat(max + 1)), 400, 'invalid_event', field);
+    const reply = await ledger.api().post('/v1/events', make('a'.repeat(max)));
+    expect(reply.status).toBe(201);
+  });
+
+  test('more than 10 targets → 400 naming targets; 10 → 201', async () => {
+    const targets = (n: number) => [{ type: 'user', id: 'u_1' }, ...Array.from({ length: n - 1 }, (_, i) => ({ type: 'group', id: `g_${i}` }))];
+    await expectRefused(loginEvent({ targets: targets(11) }), 400, 'invalid_event', 'targets');
+    const reply = await ledger.api().post('/v1/events', loginEvent({ targets: targets(10) }));
+    expect(reply.status).toBe(201);
+    expect((await ledger.api().post('/v1/events', loginEvent({ targets: targets(11) }))).text).toContain('at most 10');
+  });
+
+  test('an unknown top-level field → 400 naming it', async () => {
+    await expectRefused(loginEvent({ password_hint: 'x' }), 400, 'invalid_event', 'password_hint');
+    await expectRefused(loginEvent({ time: '2026-01-01T00:00:00.000000Z' }), 400, 'invalid_event', 'time');
+    await expectRefused(loginEvent({ leafIndex: 0 }), 400, 'invalid_event', 'leafIndex');
+  });
+
+  test('an unknown nested field of a fixed shape → 400 naming its path', async () => {
+    await expectRefused(loginEvent({ actor: { type: 'user', id: 'u', role: 'admin' } }), 400, 'invalid_event', 'actor.role');
+    await expectRefused(loginEvent({ context: { headers: {} } }), 400, 'invalid_event', 'context.headers');
+  });
+
+  test('metadata nested deeper than 32 levels → 400', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const api = ledger.api();
+    const reply = await expectNothingStored(api, () => api.post('/v1/events', loginEvent({ metadata: deep })));
+    const error = expectError(reply, 400, 'invalid_event');
+    expect(String(error.details.field)).toMatch(/^metadata(\.d)+$/);
+  });
+});
+
+describe('secrets are never recorded', () => {
+  test.each([
+    ['metadata.auth.password', { metadata: { auth: { password: 'hunter2' } } }],
+    ['metadata.password', { metadata: { password: 'hunter2' } }],
+    ['changes.after.apiKey', { changes: { after: { apiKey: 'sk_live_123' } } }],
+    ['changes.before.credentials[0].secret', { changes: { before: { credentials: [{ secret: 's' }] } } }],
+    ['metadata.request.headers.Authorization', { metadata: { request: { headers: { Authorization: 'Bearer abc' } } } }],
+    ['metadata.x-api-key', { metadata: { 'x-api-key': 'k' } }],
+    ['metadata["auth.password"]', { metadata: { 'auth.password': 'k' } }],
+    ['metadata.a.b.c.d.e.refresh_token', { metadata: { a: { b: { c: { d: { e: { refresh_token: 'r' } } } } } } }],
+    ['metadata.cookies.sid', { metadata: { cookies: { sid: 'abc' } } }],
+    ['metadata.pin', { metadata: { pin: 1234 } }],
+  ])('a secret at %s → 400 secret_field naming the path', async (path, overrides) => {
+    const body = loginEvent(overrides);
+    const api = ledger.api();
+    const single = await expectNothingStored(api, () => api.post('/v1/events', body));
+    const error = expectError(single, 400, 'secret_field', path);
+    expect(error.details.fields).toEqual([path]);
+    // The secret itself is not echoed back.
+    expect(single.text).not.toMatch(/hunter2|sk_live_123|Bearer abc/);
+
+    const batch = await expectNothingStored(api, () => api.post('/v1/events/batch', { events: [loginEvent(), body] }));
+    expectError(batch, 400, 'secret_field', `events[1].${path}`);
+  });
+
+  test('every secret of the event is named, in document order', async () => {
+    const api = ledger.api();
+    const body = loginEvent({ context: { sessionId: 's_1' }, changes: { after: { token: 't' } }, metadata: { password: 'p', okay: 1 } });
+    const reply = await expectNothingStored(api, () => api.post('/v1/events', body));
+    const error = expectError(reply, 400, 'secret_field', 'changes.after.token');
+    expect(error.details.fields).toEqual(['changes.after.token', 'metadata.password']);
+  });
+
+  test('names that describe a secret without carrying one are recorded', async () => {
+    const reply = await ledger.api().post(
+      '/v1/events',
+      loginEvent({ metadata: { passwordMinLength: 12, tokenType: 'bearer', promptTokens: 321, apiKeyId: 'key_1', passwordResetRequired: true } }),
+    );
+    expect(reply.status).toBe(201);
+  });
+});
+
+describe('sizes', () => {
+  test('the largest valid envelope is far below the 65,535-byte leaf limit and is recorded', async () => {
+    // Every fixed field at its limit, in 3-byte UTF-8 characters: the schema's limits keep a leaf under 12 KB,
+    // so the leaf limit (LeafTooLargeError → 413) cannot be reached through HTTP.
+    const wide = (n: number) => '€'.repeat(n);
+    const body = {
+      tenant: 'a'.repeat(64),
+      action: 'data.exported',
+      outcome: 'success',
+      reason: wide(256),
+      actor: { type: 'user', id: wide(256), authMethod: wide(64) },
+      targets: Array.from({ length: 10 }, (_, i) => ({ type: `${i}`.padEnd(64, 't'), id: wide(256) })),
+    };
+    const api = ledger.api();
+    const receipt = await api.record(body);
+    const stored = await api.get<{ leaf: string }>(`/v1/events/${receipt.id}`);
+    const bytes = Buffer.from(stored.json.leaf, 'base64').length;
+    expect(bytes).toBeGreaterThan(10_000);
+    expect(bytes).toBeLessThan(65_535);
+  });
+
+  test('a body above the request limit (32 MiB) → 413 payload_too_large, nothing stored', async () => {
+    // Declares 33 MiB and sends only the start: the service must answer from the Content-Length alone.
+    // (Sending it all races the service closing the connection after its 413: EPIPE on our side.)
+    const reply = await expectNothingStored(ledger.api(), () =>
+      postDeclaringLength('/v1/events', 33 * 1024 * 1024, JSON.stringify(loginEvent()).slice(0, -1) + ',"metadata":{"blob":"xxxx'),
+    );
+    expectError(reply, 413, 'payload_too_large');
+  });
+
+  test('a batch of 1,001 events → 413 batch_too_large naming events, nothing stored', async () => {
+    const api = ledger.api();
+    const events = Array.from({ length: 1001 }, () => loginEvent());
+    const reply = await expectNothingStored(api, () => api.post('/v1/events/batch', { events }));
+    const error = expectError(reply, 413, 'batch_too_large');
+    expect(error.details.field).toBe('events');
+    expect(error.details.limit).toBe(1000);
+    expect(error.message).toContain('1001');
+  });
+});
+
+describe('batches', () => {
+  test('one bad event among valid ones → 400 naming events[i].field, none stored', async () => {
+    const api = ledger.api();
+    const events = Array.from({ length: 50 }, (_, i) => loginEvent({ actor: { type: 'user', id: `u_${i}` } }));
+    events[37] = loginEvent({ actor: { type: 'user', id: 'a'.repeat(257) } });
+    const reply = await expectNothingStored(api, () => api.post('/v1/events/batch', { events }));
+    expectError(reply, 400, 'invalid_event', 'events[37].actor.id');
+  });
+
+  test('the same new id twice in one batch → 400 naming the second, none stored', async () => {
+    const api = ledger.api();
+    const id = crypto.randomUUID();
+    const reply = await expectNothingStored(api, () =>
+      api.post('/v1/events/batch', { events: [loginEvent({ id }), loginEvent(), loginEvent({ id })] }),
+    );
+    expectError(reply, 400, 'invalid_event', 'events[2].id');
+    expect((await api.get(`/v1/events/${id}`)).status).toBe(404);
+  });
+
+  test.each([
+    ['no events field', {}, 'events'],
+    ['events not an array', { events: loginEvent() }, 'events'],
+    ['an empty batch', { events: [] }, 'events'],
+    ['an unknown field beside events', { events: [loginEvent()], tenant: 'acme' }, 'tenant'],
+  ])('%s → 400 naming %s', async (_name, body, field) => {
+    const api = ledger.api();
+    const reply = await expectNothingStored(api, () => api.post('/v1/events/batch', body));
+    const error = expectError(reply, 400, 'invalid_event');
+    expect(error.details.field).toBe(field);
+  });
+
+  test('a batch that is not an object → 400', async () => {
+    for (const raw of ['null', '[]', '"events"']) {
+      const reply = await expectNothingStored(ledger.api(), () => postRaw('/v1/events/batch', raw, 'application/json'));
+      expectError(reply, 400, 'invalid_event');
+    }
+  });
+});
