@@ -28,8 +28,13 @@ export async function main(argv: string[]): Promise<number> {
         'every stored checkpoint against it and the log key; names the first leaf that does not match (exit 1)',
     )
     .option('--data-dir <dir>', 'the ledger data directory', process.env.TRAILMARK_DATA_DIR ?? './data')
-    .action(async (options: { dataDir: string }) => {
-      status = await verifyDataDir(options.dataDir);
+    .option(
+      '--key <verifier key>',
+      'the log\'s verifier key "<name>+<8 hex>+<base64>" (or a file holding it) to check the checkpoints with; ' +
+        'default: the key of TRAILMARK_SIGNING_KEY, else of signing.key in the data dir',
+    )
+    .action(async (options: { dataDir: string; key?: string }) => {
+      status = await verifyDataDir(options.dataDir, { ...(options.key !== undefined && { key: options.key }) });
     });
 
   program

@@ -1,0 +1,113 @@
+// The `trailmark` command as a user runs it: the built bin, in a child process.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSignerKey, parseVerifierKey, verifierKeyFor } from '@trailmark/checkpoint';
+import { TRAILMARK_BIN, makeDataDir } from '../support/ledger-process.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function trailmark(args: readonly string[]): Promise<Run> {
+  const { NODE_OPTIONS: _jestOnly, TRAILMARK_SIGNING_KEY: _notOurs, TRAILMARK_DATA_DIR: _neither, ...env } = process.env;
+  const child = spawn(process.execPath, [TRAILMARK_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('keygen prints a signer key and the verifier key that belong to it', async () => {
+  const run = await trailmark(['keygen', '--origin', 'example.com/log']);
+  expect(run.code).toBe(0);
+  const signerKey = run.stdout.match(/^TRAILMARK_SIGNING_KEY=(\S+)$/m)?.[1];
+  const verifierKey = run.stdout.trim().split('\n').at(-1)!;
+  expect(signerKey).toMatch(/^PRIVATE\+KEY\+example\.com\/log\+[0-9a-f]{8}\+/);
+
+  const signer = parseSignerKey(signerKey!);
+  const verifier = parseVerifierKey(verifierKey);
+  expect(signer.name).toBe('example.com/log');
+  expect(verifier.name).toBe('example.com/log');
+  expect(verifier.keyId).toBe(signer.keyId);
+  expect(verifierKeyFor(signer)).toBe(verifierKey);
+  const text = new TextEncoder().encode('example.com/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n');
+  expect(verifier.verify(text, signer.sign(text))).toBe(true);
+
+  // Each run makes a new key.
+  const again = await trailmark(['keygen', '--origin', 'example.com/log']);
+  expect(again.stdout.trim().split('\n').at(-1)).not.toBe(verifierKey);
+});
+
+test('keygen refuses an origin that cannot be a key name', async () => {
+  const run = await trailmark(['keygen', '--origin', 'has space']);
+  expect(run.code).not.toBe(0);
+  expect(run.stderr).toMatch(/^trailmark: /);
+});
+
+test('--help lists the commands', async () => {
+  const run = await trailmark(['--help']);
+  expect(run.code).toBe(0);
+  for (const command of ['serve', 'verify', 'keygen']) expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+});
+
+test('verify --help documents --data-dir and --key', async () => {
+  const run = await trailmark(['verify', '--help']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('--data-dir <dir>');
+  expect(run.stdout).toContain('--key <verifier key>');
+});
+
+test('verify on a data dir that does not exist exits 2 and says so', async () => {
+  const run = await trailmark(['verify', '--data-dir', '/nonexistent/trailmark-data']);
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toBe('trailmark: no data dir at /nonexistent/trailmark-data\n');
+});
+
+test('verify on a directory without ledger.db exits 2 and says so', async () => {
+  const { dataDir, cleanup } = makeDataDir();
+  try {
+    const run = await trailmark(['verify', '--data-dir', dataDir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`no ledger.db in ${dataDir}`);
+  } finally {
+    cleanup();
+  }
+});
+
+test('verify on a ledger.db that is not a database exits 2', async () => {
+  const { dataDir, cleanup } = makeDataDir();
+  try {
+    writeFileSync(join(dataDir, 'ledger.db'), 'not a database, just some text that is long enough to look like a header '.repeat(20));
+    const run = await trailmark(['verify', '--data-dir', dataDir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^trailmark: .*ledger\.db/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('verify refuses a --key that is not a verifier key: exit 2', async () => {
+  const { dataDir, cleanup } = makeDataDir();
+  try {
+    writeFileSync(join(dataDir, 'ledger.db'), '');
+    const run = await trailmark(['verify', '--data-dir', dataDir, '--key', 'not-a-key']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^trailmark: --key is not a verifier key/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an unknown command exits 2', async () => {
+  const run = await trailmark(['frobnicate']);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/^trailmark: unknown command/);
+});
