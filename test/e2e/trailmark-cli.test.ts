@@ -47,7 +47,7 @@ test('keygen prints a signer key and the verifier key that belong to it', async 
 
 test('keygen refuses an origin that cannot be a key name', async () => {
   const run = await trailmark(['keygen', '--origin', 'has space']);
-  expect(run.code).not.toBe(0);
+  expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/^trailmark: /);
 });
 

@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { generateNoteKey } from '@trailmark/checkpoint';
 import { ConfigError, DEFAULT_ORIGIN } from './config.js';
-import { serve } from './serve.js';
 import { verifyDataDir } from './verify/verify-data-dir.js';
 
 const EXIT_BAD_INPUT = 2;
@@ -18,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('serve')
     .description('run the ledger service (configuration from the environment; see the README)')
     .action(async () => {
+      // Loaded here: Nest and Fastify cost a second or two to import, which verify and keygen need not pay.
+      const { serve } = await import('./serve.js');
       await serve();
     });
 
@@ -42,7 +43,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('make a new Ed25519 log key: prints the signer key (TRAILMARK_SIGNING_KEY) and the verifier key')
     .option('--origin <origin>', "the log's origin, which is the key's name", DEFAULT_ORIGIN)
     .action((options: { origin: string }) => {
-      const { signerKey, verifierKey } = generateNoteKey(options.origin);
+      let keys: { signerKey: string; verifierKey: string };
+      try {
+        keys = generateNoteKey(options.origin);
+      } catch (error) {
+        throw new ConfigError(`--origin ${JSON.stringify(options.origin)}: ${(error as Error).message}`);
+      }
+      const { signerKey, verifierKey } = keys;
       process.stdout.write(`TRAILMARK_SIGNING_KEY=${signerKey}\n# verifier key (publish it to auditors):\n${verifierKey}\n`);
     });
 
