@@ -47,8 +47,7 @@ async function expectRefused(body: unknown, status: number, code: string, field:
   );
   const error = expectError(batch, status, code);
   expect(error.details.field).toBe(field === '' ? 'events[2]' : `events[2].${field}`);
-  // Known gap (libs/domain/src/vocabulary.ts): the target rules' messages name "targets" without "events[2].".
-  expect(error.message).toContain(field.startsWith('targets') ? field : `events[2]${field === '' ? '' : '.'}${field}`);
+  expect(error.message).toContain(`events[2]${field === '' ? '' : '.'}${field}`);
 }
 
 describe('the body is not a JSON event', () => {

@@ -213,12 +213,12 @@ export function checkTargets(action: Action, targets: readonly TargetLike[], pat
     if (position === 0) {
       const first = targets[0];
       if (first === undefined) {
-        throw new InvalidEventError(field('targets'), `${action} needs ${describe(expectation)} as targets[0], its subject`);
+        throw new InvalidEventError(field('targets'), `${action} needs ${describe(expectation)} as ${field('targets[0]')}, its subject`);
       }
       if (!accepts(expectation, first)) {
         throw new InvalidEventError(
           field('targets[0]'),
-          `targets[0] is the subject of ${action} and must be ${describe(expectation)}, not ${JSON.stringify(first.type)}`,
+          `${field('targets[0]')} is the subject of ${action} and must be ${describe(expectation)}, not ${JSON.stringify(first.type)}`,
         );
       }
       used.add(0);
@@ -226,7 +226,7 @@ export function checkTargets(action: Action, targets: readonly TargetLike[], pat
     }
     const index = targets.findIndex((target, i) => !used.has(i) && accepts(expectation, target));
     if (index < 0) {
-      throw new InvalidEventError(field('targets'), `${action} needs ${describe(expectation)} (the ${expectation.name}) in targets`);
+      throw new InvalidEventError(field('targets'), `${action} needs ${describe(expectation)} (the ${expectation.name}) in ${field('targets')}`);
     }
     used.add(index);
   });

@@ -138,7 +138,7 @@ describe('checkTargets', () => {
     expect(error.field).toBe('targets[0]');
     expect(error.message).toBe('targets[0] is the subject of role.granted and must be a target of type "user" or "group", not "role"');
     expect(refusal('user.login', []).field).toBe('targets');
-    expect(refusal('user.login', [], 'events[0]').message).toBe('user.login needs a target of type "user" as targets[0], its subject');
+    expect(refusal('user.login', [], 'events[0]').message).toBe('user.login needs a target of type "user" as events[0].targets[0], its subject');
   });
 
   test('"any" subjects take any type; optional ones take none', () => {
