@@ -1,6 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { LedgerConfig } from '../config.js';
+import { LedgerCore } from '../core/ledger-core.js';
 import { TrailmarkModule } from '../trailmark.module.js';
 import { ApiExceptionFilter } from './api-exception.filter.js';
 import { BearerAuthGuard } from './auth/bearer-auth.guard.js';
@@ -8,15 +9,31 @@ import { Credentials } from './auth/credentials.js';
 import { EventsController } from './events.controller.js';
 import { HealthController } from './health.controller.js';
 import { LogController } from './log.controller.js';
+import { LedgerMetrics } from './observability/ledger-metrics.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { SearchController } from './search.controller.js';
 
-/** The HTTP service: the ledger, its controllers, bearer credentials and the error format. */
+/**
+ * The HTTP service: the ledger, its controllers, bearer credentials and the error format, plus
+ * GET /metrics (fed from `metrics`, whose HTTP hook create-app installs) and GET /openapi.json, /docs.
+ */
 @Module({})
-export class AppModule {
-  static forRoot(config: LedgerConfig, credentials: Credentials, onError?: (error: Error) => void): DynamicModule {
+export class AppModule implements OnModuleInit {
+  constructor(
+    private readonly core: LedgerCore,
+    private readonly metrics: LedgerMetrics,
+  ) {}
+
+  static forRoot(
+    config: LedgerConfig,
+    credentials: Credentials,
+    onError?: (error: Error) => void,
+    metrics: LedgerMetrics = new LedgerMetrics(),
+  ): DynamicModule {
     return {
       module: AppModule,
-      imports: [TrailmarkModule.forRoot(config, onError)],
+      imports: [TrailmarkModule.forRoot(config, onError), ObservabilityModule.forRoot(metrics), OpenApiModule],
       controllers: [SearchController, EventsController, LogController, HealthController],
       providers: [
         { provide: Credentials, useValue: credentials },
@@ -24,5 +41,10 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
+  }
+
+  /** Before the ledger starts (TrailmarkModule's onApplicationBootstrap), so its catch-up is counted too. */
+  onModuleInit(): void {
+    this.metrics.attach(this.core);
   }
 }

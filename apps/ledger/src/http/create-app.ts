@@ -6,16 +6,25 @@ import type { Logger } from 'pino';
 import type { LedgerConfig } from '../config.js';
 import { AppModule } from './app.module.js';
 import { Credentials } from './auth/credentials.js';
+import { LedgerMetrics } from './observability/ledger-metrics.js';
+import { NestPinoLogger } from './observability/nest-pino-logger.js';
+import { RequestLogController, installHttpMetrics } from './observability/request-logging.js';
 
 /** Large enough for a batch of 1,000 events with their details; a leaf is limited to 65,535 bytes on its own. */
 export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Builds the HTTP service (not yet listening): Fastify, request ids, JSON errors, the ledger started. */
+/**
+ * Builds the HTTP service (not yet listening): Fastify, request ids, JSON errors, the ledger started.
+ * Logs: one pino logger for Fastify, Nest and the ledger; one line per request when it completes
+ * (RequestLogController), carrying `reqId`, the x-request-id echoed in the response.
+ */
 export async function createLedgerApp(config: LedgerConfig, logger: Logger): Promise<NestFastifyApplication> {
   const credentials = Credentials.load(config);
+  const metrics = new LedgerMetrics();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
+    logController: new RequestLogController(),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
@@ -27,10 +36,11 @@ export async function createLedgerApp(config: LedgerConfig, logger: Logger): Pro
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  installHttpMetrics(fastify, metrics);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, credentials, (error) => logger.error({ err: error }, 'ledger background failure')),
+    AppModule.forRoot(config, credentials, (error) => logger.error({ err: error }, 'ledger background failure'), metrics),
     adapter,
-    { logger: false },
+    { logger: new NestPinoLogger(logger) },
   );
   await app.init();
   return app;

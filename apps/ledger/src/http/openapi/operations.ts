@@ -1,0 +1,165 @@
+/**
+ * What the OpenAPI document says about each operation, keyed by "Controller.method". Paths, methods,
+ * named parameters and who may call come from the code (route-explorer.ts); this table adds the
+ * words. A route missing here still appears in the document, flagged `x-undocumented`, and the
+ * end-to-end test fails until it has its entry.
+ */
+export interface OperationDoc {
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  /** Descriptions of the parameters the route reads, by name; `required` ones are marked so. */
+  readonly parameters?: Readonly<Record<string, string | { description: string; required?: boolean; schema?: Record<string, unknown> }>>;
+  /** The component schema of the request body. */
+  readonly body?: string;
+  /** Success responses by status: a description and, by media type, a component schema name (or "text"). */
+  readonly responses: Readonly<Record<string, { description: string; content?: Readonly<Record<string, string>> }>>;
+  /** Error statuses this operation answers beyond 401/403 (added for every credentialed route) and 500. */
+  readonly errors?: readonly number[];
+}
+
+const JSON_TYPE = 'application/json';
+const TEXT = 'text/plain; charset=utf-8';
+const count = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' };
+
+export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
+  'EventsController.record': {
+    summary: 'Record one identity event',
+    description:
+      'Validates the event, stamps the server time and appends it to the log. The same id with the same content again ' +
+      'answers 200 with the first receipt; the same id with other content is a 409.',
+    tags: ['events'],
+    parameters: { wait: { description: '"checkpoint": answer once a signed checkpoint covers the event, with its proof', schema: { type: 'string', enum: ['checkpoint'] } } },
+    body: 'IdentityEventInput',
+    responses: {
+      '201': { description: 'recorded', content: { [JSON_TYPE]: 'RecordedReceipt' } },
+      '200': { description: 'already recorded with this id and content: the first receipt', content: { [JSON_TYPE]: 'RecordedReceipt' } },
+    },
+    errors: [400, 409, 413, 503],
+  },
+  'EventsController.recordBatch': {
+    summary: 'Record a batch of identity events, all or nothing',
+    description: 'Up to 1,000 events in one durable write; every event is validated before any is recorded.',
+    tags: ['events'],
+    parameters: { wait: { description: '"checkpoint": answer once a signed checkpoint covers every event, with proofs', schema: { type: 'string', enum: ['checkpoint'] } } },
+    body: 'IdentityEventBatch',
+    responses: {
+      '201': { description: 'recorded (at least one event was new)', content: { [JSON_TYPE]: 'BatchReceipts' } },
+      '200': { description: 'every event was already recorded with the same content', content: { [JSON_TYPE]: 'BatchReceipts' } },
+    },
+    errors: [400, 409, 413, 503],
+  },
+  'SearchController.search': {
+    summary: "Search a tenant's events",
+    description:
+      'Oldest first, by leaf index. A page holds at most `limit` events; pass its `next` as `cursor` for the next one ' +
+      '(`next` is null at the end of the log). A request reads a bounded number of events, so a sparse filter may answer ' +
+      'fewer events than `limit` with a cursor to go on.',
+    tags: ['events'],
+    parameters: {
+      tenant: 'the tenant; required unless the token may read every tenant',
+      actor: 'the actor id',
+      action: 'an action ("user.login") or a prefix ending in ".*" ("user.mfa.*")',
+      target: 'a target id',
+      outcome: { description: 'success, failure or error', schema: { type: 'string', enum: ['success', 'failure', 'error'] } },
+      from: { description: 'server time, inclusive, RFC 3339 UTC', schema: { type: 'string', format: 'date-time' } },
+      to: { description: 'server time, inclusive, RFC 3339 UTC', schema: { type: 'string', format: 'date-time' } },
+      cursor: { description: 'the leaf index to continue after (the previous page\'s `next`)', schema: count },
+      limit: { description: 'events per page, 1 to 1000 (100)', schema: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+    },
+    responses: { '200': { description: 'a page of events', content: { [JSON_TYPE]: 'SearchPage' } } },
+    errors: [400],
+  },
+  'EventsController.get': {
+    summary: 'Read a stored event',
+    description: 'The envelope, its leaf index, the leaf bytes and the detail. Events of tenants the token may not read are 404s.',
+    tags: ['events'],
+    parameters: { id: 'the event id (UUID)' },
+    responses: { '200': { description: 'the event', content: { [JSON_TYPE]: 'StoredEvent' } } },
+    errors: [404],
+  },
+  'EventsController.proof': {
+    summary: 'Inclusion proof of an event',
+    description:
+      'The leaf, its inclusion path and the signed checkpoint it leads to; waits for the first checkpoint covering the ' +
+      'event unless treeSize names one. With Accept: text/x.tlog-proof, the C2SP tlog-proof instead.',
+    tags: ['events', 'proofs'],
+    parameters: {
+      id: 'the event id (UUID)',
+      treeSize: { description: 'prove against the signed checkpoint of this size', schema: count },
+      accept: '"text/x.tlog-proof" for a C2SP tlog-proof (c2sp.org/tlog-proof@v1)',
+    },
+    responses: {
+      '200': {
+        description: 'the proof',
+        content: { [JSON_TYPE]: 'EventProof', 'text/x.tlog-proof; charset=utf-8': 'text' },
+      },
+    },
+    errors: [400, 404],
+  },
+  'LogController.checkpoint': {
+    summary: 'The latest signed checkpoint',
+    description: 'A C2SP tlog-checkpoint as a signed note (origin, size, root hash, signature lines).',
+    tags: ['log'],
+    responses: { '200': { description: 'the signed note', content: { [TEXT]: 'text' } } },
+    errors: [503],
+  },
+  'LogController.key': {
+    summary: "The log's verifier key",
+    description: 'The Go note verifier key string <name>+<key id>+<base64 key> that checks the checkpoints.',
+    tags: ['log'],
+    responses: { '200': { description: 'the verifier key and a line feed', content: { [TEXT]: 'text' } } },
+  },
+  'LogController.consistency': {
+    summary: 'Consistency proof between two tree sizes',
+    description: 'Proves that the tree of size `to` extends the tree of size `from`; `to` is at most the latest signed size.',
+    tags: ['log', 'proofs'],
+    parameters: {
+      from: { description: 'the older tree size', required: true, schema: count },
+      to: { description: 'the newer tree size', required: true, schema: count },
+    },
+    responses: { '200': { description: 'the proof', content: { [JSON_TYPE]: 'ConsistencyProof' } } },
+    errors: [400],
+  },
+  'LogController.inclusion': {
+    summary: 'Inclusion proof of a leaf index',
+    description: 'The audit path of leaf `index` in the tree of size `treeSize` (at most the latest signed size).',
+    tags: ['log', 'proofs'],
+    parameters: {
+      index: { description: 'the leaf index', required: true, schema: count },
+      treeSize: { description: 'the tree size', required: true, schema: count },
+    },
+    responses: { '200': { description: 'the proof', content: { [JSON_TYPE]: 'InclusionProof' } } },
+    errors: [400],
+  },
+  'HealthController.live': {
+    summary: 'Liveness',
+    description: 'Answers while the process serves HTTP.',
+    tags: ['operations'],
+    responses: { '200': { description: '{"status":"live"}' } },
+  },
+  'HealthController.ready': {
+    summary: 'Readiness',
+    description: 'Ready once the tree has caught up with the store and checkpoints are being published.',
+    tags: ['operations'],
+    responses: { '200': { description: '{"status":"ready","treeSize":N,"checkpointSize":M}' } },
+    errors: [503],
+  },
+  'MetricsController.metrics': {
+    summary: 'Prometheus metrics',
+    description: 'Events recorded, tree and checkpoint size, checkpoint age, append batch sizes, HTTP durations, process metrics.',
+    tags: ['operations'],
+    responses: { '200': { description: 'Prometheus text exposition format', content: { 'text/plain; version=0.0.4; charset=utf-8': 'text' } } },
+  },
+  'OpenApiController.document': {
+    summary: 'This OpenAPI 3.1 document',
+    tags: ['operations'],
+    responses: { '200': { description: 'the document', content: { [JSON_TYPE]: 'text' } } },
+  },
+  'OpenApiController.docs': {
+    summary: 'API documentation page',
+    description: 'A self-contained HTML page rendering this document; it loads nothing from elsewhere.',
+    tags: ['operations'],
+    responses: { '200': { description: 'HTML', content: { 'text/html; charset=utf-8': 'text' } } },
+  },
+};
