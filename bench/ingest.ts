@@ -1,0 +1,150 @@
+// bench/ingest: the ledger service on loopback, driven by autocannon, against a bare Fastify server
+// measured in the same run (the HTTP ceiling of this machine with the load generator on it too).
+//
+//   npm run bench:ingest              all figures (about 3 minutes)
+//   npm run bench:ingest -- --quick   shorter runs, 100k events for the RSS figure
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 5 : 15;
+const CONNECTIONS = 64;
+const TOKEN = 'bench-token';
+const BIN = fileURLToPath(new URL('../../apps/ledger/bin/trailmark.js', import.meta.url));
+
+const event = (i = 0) => ({
+  tenant: 'acme',
+  action: 'user.login',
+  outcome: i % 10 === 0 ? 'failure' : 'success',
+  reason: i % 10 === 0 ? 'wrong_password' : undefined,
+  actor: { type: 'user', id: `u_${i % 1000}`, authMethod: 'password' },
+  targets: [{ type: 'user', id: `u_${i % 1000}` }],
+  context: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (bench)', requestId: `req-${i}` },
+});
+const singleBody = JSON.stringify(event());
+const batchBody = JSON.stringify({ events: Array.from({ length: 100 }, (_, i) => event(i)) });
+
+interface Run {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function drive(url: string, body: string, connections = CONNECTIONS, seconds = SECONDS): Promise<Run> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body,
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function bareFastify(): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify();
+  let count = 0;
+  app.post('/v1/events', async (request, reply) => reply.status(201).send({ id: String(++count), body: typeof request.body }));
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url, close: () => app.close() };
+}
+
+async function startLedger(dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TRAILMARK_DATA_DIR: dataDir, TRAILMARK_DEV_TOKEN: TOKEN, TRAILMARK_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/listening on (http:\/\/[\d.]+:\d+)/);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`ledger exited (${code}): ${output}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+  };
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) / 1024;
+}
+
+/** POST ?wait=checkpoint answers when a signed checkpoint covers the event: its latency is the time to coverage. */
+async function timeToCheckpoint(url: string): Promise<Run> {
+  return drive(`${url}/v1/events?wait=checkpoint`, singleBody, 16, Math.min(SECONDS, 10));
+}
+
+async function fillTo(url: string, events: number): Promise<number> {
+  let done = 0;
+  const batch = JSON.stringify({ events: Array.from({ length: 1000 }, (_, i) => event(i)) });
+  const worker = async () => {
+    while (done < events) {
+      done += 1000;
+      const response = await fetch(`${url}/v1/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: batch });
+      if (response.status !== 201) throw new Error(`batch answered ${response.status}: ${await response.text()}`);
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return done / ((performance.now() - start) / 1000);
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits });
+const dataDir = mkdtempSync(join(tmpdir(), 'trailmark-bench-ingest-'));
+try {
+  process.stderr.write('bench/ingest: bare Fastify baseline …\n');
+  const bare = await bareFastify();
+  const baseline = await drive(`${bare.url}/v1/events`, singleBody);
+  await bare.close();
+
+  const ledger = await startLedger(dataDir);
+  process.stderr.write('bench/ingest: single events …\n');
+  const single = await drive(`${ledger.url}/v1/events`, singleBody);
+  process.stderr.write('bench/ingest: batches of 100 …\n');
+  const batches = await drive(`${ledger.url}/v1/events/batch`, batchBody, 8);
+  process.stderr.write('bench/ingest: time to a signed checkpoint …\n');
+  const coverage = await timeToCheckpoint(ledger.url);
+  const target = quick ? 100_000 : 1_000_000;
+  const stored = Number(((await (await fetch(`${ledger.url}/health/ready`)).json()) as { treeSize: number }).treeSize);
+  process.stderr.write(`bench/ingest: filling to ${fmt(target)} events for the RSS figure …\n`);
+  const fillRate = await fillTo(ledger.url, Math.max(0, target - stored));
+  const rss = rssMb(ledger.child.pid!);
+  await ledger.stop();
+
+  console.log(`\nbench/ingest, ${SECONDS} s runs, ${CONNECTIONS} connections, load generator on the same 2-core machine\n`);
+  console.log('| what | events/s | p50 ms | p99 ms | errors / non-2xx |');
+  console.log('|---|---:|---:|---:|---:|');
+  const row = (name: string, run: Run, perRequest = 1) =>
+    console.log(`| ${name} | ${fmt(run.requestsPerSecond * perRequest)} | ${fmt(run.p50Ms, 1)} | ${fmt(run.p99Ms, 1)} | ${run.errors} / ${run.non2xx} |`);
+  row('bare Fastify POST (baseline, nothing stored)', baseline);
+  row('POST /v1/events (durable, in the tree)', single);
+  row('POST /v1/events/batch, 100 a batch, 8 connections', batches, 100);
+  row('POST ?wait=checkpoint, 16 connections (time to a signed checkpoint)', coverage);
+  console.log(
+    `\nsingle-event ingest = ${fmt((100 * single.requestsPerSecond) / baseline.requestsPerSecond)}% of the bare HTTP baseline; ` +
+      `batch ingest = ${fmt((100 * batches.requestsPerSecond * 100) / baseline.requestsPerSecond)}% of it (events/s over requests/s).`,
+  );
+  console.log(`RSS of the service after ${fmt(target)} events: ${fmt(rss)} MB (filled with batches of 1,000 at ${fmt(fillRate)} events/s).`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
