@@ -93,10 +93,20 @@ function commitTo(salt: Uint8Array, canonicalDetail: Uint8Array): string {
   return encodeBase64(sha256.create().update(salt).update(canonicalDetail).digest());
 }
 
-/** Hex SHA-256 of JCS(input). */
-export function fingerprintOf(input: IdentityEventInput): string {
-  return bytesToHex(sha256(canonicalJson(input)));
+/**
+ * What an idempotent retry must repeat exactly: hex SHA-256 of JCS(the input without its detail
+ * parts) || 0x0A || JCS(detail document) (nothing after the newline when there is no detail).
+ * Canonical JSON has no raw newline, so the two halves cannot be confused; and the detail, the
+ * large part, is canonicalized once for the commitment, the stored metadata and this.
+ */
+export function fingerprintOf(input: IdentityEventInput, canonicalDetail?: Uint8Array): string {
+  const { context, changes, metadata, occurredAt, ...core } = input;
+  const document = canonicalDetail === undefined ? detailOf(input) : undefined;
+  const detail = canonicalDetail ?? (document ? canonicalJson(document) : new Uint8Array(0));
+  return bytesToHex(sha256.create().update(canonicalJson(core)).update(NEWLINE).update(detail).digest());
 }
+
+const NEWLINE = Uint8Array.of(0x0a);
 
 /** The detail document of an input, or undefined when it has none of the four parts. */
 export function detailOf(input: IdentityEventInput): DetailDocument | undefined {
@@ -180,7 +190,7 @@ export function prepareEvent(input: IdentityEventInput, time: string, id: string
     envelope,
     leaf,
     ...(document !== undefined && canonicalDetail !== undefined && { detail: { salt: salt.slice(), document, canonical: canonicalDetail } }),
-    fingerprint: fingerprintOf(input),
+    fingerprint: fingerprintOf(input, canonicalDetail ?? new Uint8Array(0)),
   };
 }
 

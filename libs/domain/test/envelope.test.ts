@@ -136,7 +136,9 @@ describe('prepareEvent', () => {
     const input = roleGranted({ metadata: { ticket: 42 } });
     const first = prepareEvent(input, TIME, ID);
     expect(prepareEvent(input, '2027-01-01T00:00:00.000001Z', '0190f1c4-7b7e-7c4a-9e2f-000000000000').fingerprint).toBe(first.fingerprint);
-    expect(first.fingerprint).toBe(createHash('sha256').update(canonicalJson(input)).digest('hex'));
+    const { metadata, ...core } = input;
+    const expected = `${new TextDecoder().decode(canonicalJson(core))}\n${new TextDecoder().decode(canonicalJson({ metadata }))}`;
+    expect(first.fingerprint).toBe(createHash('sha256').update(expected).digest('hex'));
     expect(first.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     for (const other of [
       roleGranted({ metadata: { ticket: 43 } }),
