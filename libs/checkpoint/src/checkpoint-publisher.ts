@@ -48,6 +48,9 @@ export class CheckpointPublisher {
   private served: SignedCheckpoint | undefined;
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private prompt: NodeJS.Timeout | undefined;
+  /** performance.now() of the last checkpoint this publisher signed. */
+  private lastPublishedAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
 
   constructor(options: CheckpointPublisherOptions) {
@@ -89,15 +92,35 @@ export class CheckpointPublisher {
     if (this.timer !== undefined) throw new Error('the checkpoint publisher is already started');
     this.stopped = false;
     this.publishIfGrown();
-    this.timer = setInterval(() => this.publishInBackground(), this.intervalMs);
+    this.timer = setInterval(() => {
+      // A prompt publish since the last tick already covered this interval.
+      if (performance.now() - this.lastPublishedAt >= this.intervalMs) this.publishInBackground();
+    }, this.intervalMs);
     // The publisher alone must not keep the process alive.
     this.timer.unref();
+  }
+
+  /**
+   * Tells a started publisher that the tree grew: it signs as soon as the interval since the last
+   * checkpoint allows, instead of at the next tick, so that an event after a quiet spell is covered
+   * within milliseconds and one under load within one interval.
+   */
+  treeGrew(): void {
+    if (this.timer === undefined || this.prompt !== undefined) return;
+    const wait = Math.max(0, this.lastPublishedAt + this.intervalMs - performance.now());
+    this.prompt = setTimeout(() => {
+      this.prompt = undefined;
+      this.publishInBackground();
+    }, wait);
+    this.prompt.unref();
   }
 
   /** Stops the timer and rejects every pending waitFor() with PublisherStoppedError. */
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.prompt);
     this.timer = undefined;
+    this.prompt = undefined;
     this.stopped = true;
     const waiters = this.waiters;
     this.waiters = [];
@@ -117,6 +140,7 @@ export class CheckpointPublisher {
     const checkpoint: SignedCheckpoint = { size, root, note, signedAt: this.now().toISOString() };
     this.store.append(checkpoint);
     this.served = checkpoint;
+    this.lastPublishedAt = performance.now();
     this.resolveWaiters(checkpoint);
     return checkpoint;
   }

@@ -258,6 +258,31 @@ describe('start: timer-driven publishing', () => {
     expect(store.list().map((c) => c.size)).toEqual([0n, 3n, 10n]);
   });
 
+  test('treeGrew() signs at once when the last checkpoint is older than the interval, without waiting for a tick', async () => {
+    const tree = newTree(2);
+    const store = new MemoryCheckpointStore();
+    publisherFor(tree, store, { intervalMs: 60_000 }).publishIfGrown();
+    // A restarted service: its last checkpoint was signed by another process, long enough ago.
+    const publisher = publisherFor(tree, store, { intervalMs: 60_000 });
+    running.push(publisher);
+    publisher.start();
+    tree.append(leaves(2, 5));
+    publisher.treeGrew();
+    expect((await publisher.waitFor(5n)).size).toBe(5n);
+  });
+
+  test('treeGrew() within the interval of the last checkpoint waits for the interval to pass', async () => {
+    const tree = newTree();
+    const publisher = publisherFor(tree, undefined, { intervalMs: 60_000 });
+    running.push(publisher);
+    publisher.start();
+    tree.append(leaves(0, 3));
+    publisher.treeGrew();
+    publisher.treeGrew();
+    await settle();
+    expect(publisher.latest()?.size).toBe(0n);
+  });
+
   test('start() twice is refused', () => {
     const publisher = publisherFor(newTree(), undefined, { intervalMs: 5 });
     running.push(publisher);

@@ -61,6 +61,7 @@ export class LedgerCore {
       onError,
     });
     this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
+    this.sequencer.onIntegrated(() => this.publisher.treeGrew());
     this.verifierKey = verifierKeyFor(signer);
   }
 
