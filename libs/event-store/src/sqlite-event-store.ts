@@ -121,6 +121,8 @@ export class SqliteEventStore implements EventStore {
   private readonly selectStreamRevision: Database.Statement<[string], { revision: bigint | null }>;
   private readonly selectById: Database.Statement<[string], StoredId>;
   private readonly insertEvent: Database.Statement<[string, string, bigint, string, Uint8Array, Uint8Array]>;
+  /** Transaction control, prepared once: a group runs two of these per append call. */
+  private readonly control: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackToSavepoint', Database.Statement>;
   private readonly selectStream: Database.Statement<[string, bigint, number], EventRow>;
   private readonly selectFrom: Database.Statement<[bigint, number], EventRow>;
   private readonly selectFromWithPrefix: Database.Statement<[bigint, string, number], EventRow>;
@@ -133,6 +135,14 @@ export class SqliteEventStore implements EventStore {
     this.selectStreamRevision = prepare('SELECT max(revision) AS revision FROM events WHERE stream = ?');
     this.selectById = prepare('SELECT position, stream, revision FROM events WHERE id = ?');
     this.insertEvent = prepare('INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+    this.control = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT append_call'),
+      release: db.prepare('RELEASE append_call'),
+      rollbackToSavepoint: db.prepare('ROLLBACK TO append_call'),
+    };
     this.selectStream = prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     );
@@ -244,29 +254,29 @@ export class SqliteEventStore implements EventStore {
   }
 
   private writeGroup(group: readonly PendingAppend[]): Outcome[] {
-    this.db.exec('BEGIN IMMEDIATE');
+    this.control.begin.run();
     try {
       const outcomes = group.map((call) => this.writeInSavepoint(call.requests));
-      this.db.exec('COMMIT');
+      this.control.commit.run();
       return outcomes;
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.control.rollback.run();
       throw error;
     }
   }
 
   /** All of `requests` or none of them: a failure rolls back to the savepoint and becomes this call's outcome. */
   private writeInSavepoint(requests: readonly AppendRequest[]): Outcome {
-    this.db.exec('SAVEPOINT append_call');
+    this.control.savepoint.run();
     try {
       const results = requests.map((request) => this.write(request));
-      this.db.exec('RELEASE append_call');
+      this.control.release.run();
       return { results };
     } catch (error) {
       // SQLite itself aborted the whole transaction (I/O error, disk full): the group cannot commit.
       if (!this.db.inTransaction) throw error;
-      this.db.exec('ROLLBACK TO append_call');
-      this.db.exec('RELEASE append_call');
+      this.control.rollbackToSavepoint.run();
+      this.control.release.run();
       return { error };
     }
   }
