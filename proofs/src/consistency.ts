@@ -1,6 +1,6 @@
 import { encodeBase64 } from './base64.js';
 import { VerificationError } from './errors.js';
-import { EMPTY_TREE_ROOT, equalHashes, hashChildren, type Hash } from './hash.js';
+import { assertHashes, EMPTY_TREE_ROOT, equalHashes, hashChildren, type Hash } from './hash.js';
 import { inclusionProofLength, trailingZeros } from './tree-math.js';
 import { assertUint64 } from './uint64.js';
 
@@ -31,6 +31,9 @@ export function verifyConsistency(
 ): void {
   assertUint64(oldSize, 'old tree size');
   assertUint64(newSize, 'new tree size');
+  assertHashes([oldRoot], 'old root');
+  assertHashes([newRoot], 'new root');
+  assertHashes(proof, 'consistency proof hash');
   if (oldSize > newSize) {
     throw new VerificationError(`tree shrank from size ${oldSize} to ${newSize}`);
   }

@@ -30,6 +30,18 @@ export function hashLeaf(leaf: Uint8Array): Hash {
 const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
 nodeInput[0] = NODE_PREFIX;
 
+/**
+ * Checks that every value is a 32-byte hash: the verifiers take hashes from callers and files, and
+ * hashChildren would otherwise hash a short value together with the previous call's bytes.
+ */
+export function assertHashes(values: readonly Uint8Array[], what: string): void {
+  values.forEach((value, i) => {
+    if (!(value instanceof Uint8Array) || value.length !== HASH_SIZE) {
+      throw new FormatError(`${what}${values.length > 1 ? ` ${i}` : ''} is not a ${HASH_SIZE}-byte hash`);
+    }
+  });
+}
+
 /** Interior node: SHA-256(0x01 || left || right). */
 export function hashChildren(left: Hash, right: Hash): Hash {
   nodeInput.set(left, 1);

@@ -1,6 +1,6 @@
 import { encodeBase64 } from './base64.js';
 import { VerificationError } from './errors.js';
-import { equalHashes, hashChildren, type Hash } from './hash.js';
+import { assertHashes, equalHashes, hashChildren, type Hash } from './hash.js';
 import { inclusionProofLength } from './tree-math.js';
 import { assertUint64 } from './uint64.js';
 
@@ -28,6 +28,8 @@ export function rootFromInclusionProof(
 ): Hash {
   assertUint64(index, 'leaf index');
   assertUint64(size, 'tree size');
+  assertHashes([leafHash], 'leaf hash');
+  assertHashes(proof, 'inclusion proof hash');
   if (index >= size) {
     throw new VerificationError(`leaf index ${index} is outside a tree of size ${size}`);
   }
@@ -77,6 +79,7 @@ export function verifyInclusion(
   proof: readonly Hash[],
   root: Hash,
 ): void {
+  assertHashes([root], 'root');
   const computed = rootFromInclusionProof(index, size, leafHash, proof);
   if (!equalHashes(computed, root)) {
     throw new VerificationError(

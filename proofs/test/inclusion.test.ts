@@ -5,6 +5,7 @@ import {
   rootFromInclusionProof,
   VerificationError,
   verifyInclusion,
+  verifyConsistency,
   type Hash,
 } from '@trailmark/proofs';
 import { flipBit, inclusionShape, leaves, mth, path, REFERENCE_LEAVES } from './naive-tree.js';
@@ -152,4 +153,14 @@ describe('64-bit sizes without precision loss', () => {
     for (const s of siblings) expected = nodeHash(s, expected);
     expect(rootFromInclusionProof(max - 1n, max, leafHash, siblings)).toEqual(expected);
   });
+});
+
+test('a value that is not a 32-byte hash is bad input, not hashed with leftovers of the last call', () => {
+  const short = new Uint8Array(31) as Hash;
+  const ok = new Uint8Array(32) as Hash;
+  expect(() => verifyInclusion(0n, 2n, ok, [short], ok)).toThrow(FormatError);
+  expect(() => verifyInclusion(0n, 2n, short, [ok], ok)).toThrow(FormatError);
+  expect(() => verifyInclusion(0n, 2n, ok, [ok], short)).toThrow(FormatError);
+  expect(() => verifyConsistency(1n, 2n, [ok], short, ok)).toThrow(FormatError);
+  expect(() => verifyConsistency(1n, 2n, [short], ok, ok)).toThrow(FormatError);
 });

@@ -110,7 +110,7 @@ describe('GET /v1/events', () => {
   });
 
   test('bad parameters are refused with the parameter named', async () => {
-    for (const query of ['tenant=acme&limit=0', 'tenant=acme&limit=1001', 'tenant=acme&action=nope.*', 'tenant=acme&from=yesterday', 'tenant=acme&outcome=maybe', 'tenant=acme&cursor=-1']) {
+    for (const query of ['tenant=acme&limit=0', 'tenant=acme&limit=1001', 'tenant=acme&action=nope.*', 'tenant=acme&from=yesterday', 'tenant=acme&outcome=maybe', 'tenant=acme&cursor=-1', 'tenant=acme&action=user.login&action=user.logout', 'tenant=acme&tenant=globex', 'tenant=acme&limit=1&limit=2']) {
       const { status, body } = await search(query);
       expect([query, status]).toEqual([query, 400]);
       expect(body.error?.code).toBe('bad_request');

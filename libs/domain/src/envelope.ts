@@ -71,8 +71,6 @@ export interface PreparedEvent {
     /** JCS(document): computed once, for the commitment and for the stored metadata. */
     readonly canonical: Uint8Array;
   };
-  /** Hex SHA-256 of JCS(validated input): equal for an exact retry, different otherwise. */
-  readonly fingerprint: string;
 }
 
 const utf8 = new TextEncoder();
@@ -94,19 +92,17 @@ function commitTo(salt: Uint8Array, canonicalDetail: Uint8Array): string {
 }
 
 /**
- * What an idempotent retry must repeat exactly: hex SHA-256 of JCS(the input without its detail
- * parts) || 0x0A || JCS(detail document) (nothing after the newline when there is no detail).
- * Canonical JSON has no raw newline, so the two halves cannot be confused; and the detail, the
- * large part, is canonicalized once for the commitment, the stored metadata and this.
+ * Whether `input` repeats a stored event exactly (an idempotent retry): prepared with the stored
+ * event's id, time and salt it must give the stored leaf byte for byte, which covers every envelope
+ * field and, through the salted commitment, the detail. Nothing but the stored leaf and salt is
+ * needed, and nothing stored lets anyone test a guessed detail without the salt.
  */
-export function fingerprintOf(input: IdentityEventInput, canonicalDetail?: Uint8Array): string {
-  const { context, changes, metadata, occurredAt, ...core } = input;
-  const document = canonicalDetail === undefined ? detailOf(input) : undefined;
-  const detail = canonicalDetail ?? (document ? canonicalJson(document) : new Uint8Array(0));
-  return bytesToHex(sha256.create().update(canonicalJson(core)).update(NEWLINE).update(detail).digest());
+export function isRetryOf(input: IdentityEventInput, storedLeaf: Uint8Array, storedSalt: Uint8Array | undefined): boolean {
+  const stored = parseEnvelope(storedLeaf);
+  if (input.id !== stored.id || (stored.detail === undefined) !== (detailOf(input) === undefined)) return false;
+  const again = prepareEvent(input, stored.time, stored.id, storedSalt ?? new Uint8Array(DETAIL_SALT_BYTES)).leaf;
+  return again.length === storedLeaf.length && again.every((byte, i) => byte === storedLeaf[i]);
 }
-
-const NEWLINE = Uint8Array.of(0x0a);
 
 /** The detail document of an input, or undefined when it has none of the four parts. */
 export function detailOf(input: IdentityEventInput): DetailDocument | undefined {
@@ -154,7 +150,7 @@ function randomSalt(): Uint8Array {
 }
 
 /**
- * Builds the envelope, leaf, detail commitment, stream and fingerprint of a
+ * Builds the envelope, leaf, detail commitment and stream of a
  * validated input. `time` comes from ServerClock; `id` is input.id when the client
  * sent one, else newEventId(). `salt` is for tests and for re-preparing an event
  * whose salt is stored; by default a fresh random one is drawn (unused without detail).
@@ -190,7 +186,6 @@ export function prepareEvent(input: IdentityEventInput, time: string, id: string
     envelope,
     leaf,
     ...(document !== undefined && canonicalDetail !== undefined && { detail: { salt: salt.slice(), document, canonical: canonicalDetail } }),
-    fingerprint: fingerprintOf(input, canonicalDetail ?? new Uint8Array(0)),
   };
 }
 

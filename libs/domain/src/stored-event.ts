@@ -8,26 +8,23 @@ import { DetailDocumentSchema } from './schema.js';
  * The metadata document stored beside each event's leaf (the event store's
  * `metadata` bytes), as canonical JSON:
  *
- *   {"detail":{...detail document...},"fingerprint":"<64 hex>","salt":"<base64 of 16 bytes>"}
+ *   {"detail":{...detail document...},"salt":"<base64 of 16 bytes>"}
  *
- * `detail` and `salt` are both present or both absent (an event without detail).
- * The salt opens the envelope's `detail` commitment: SHA-256(salt || JCS(detail)).
- * The fingerprint answers idempotent retries without re-reading the detail.
+ * or `{}` for an event without detail. The salt opens the envelope's `detail`
+ * commitment: SHA-256(salt || JCS(detail)).
  */
 
 export interface StoredEventMetadata {
   readonly detail?: DetailDocument;
   readonly salt?: Uint8Array;
-  readonly fingerprint: string;
 }
 
-// Composed rather than canonicalized again: the detail is JCS already, the other two values are
-// plain ASCII strings, and the keys are written in JCS order (detail < fingerprint < salt).
+// Composed rather than canonicalized again: the detail is JCS already, the salt a plain ASCII
+// string, and the keys are written in JCS order (detail < salt).
 export function encodeEventMetadata(event: PreparedEvent): Uint8Array {
-  const fingerprint = `"fingerprint":"${event.fingerprint}"`;
-  if (!event.detail) return utf8.encode(`{${fingerprint}}`);
+  if (!event.detail) return utf8.encode('{}');
   const head = utf8.encode('{"detail":');
-  const tail = utf8.encode(`,${fingerprint},"salt":"${encodeBase64(event.detail.salt)}"}`);
+  const tail = utf8.encode(`,"salt":"${encodeBase64(event.detail.salt)}"}`);
   const bytes = new Uint8Array(head.length + event.detail.canonical.length + tail.length);
   bytes.set(head, 0);
   bytes.set(event.detail.canonical, head.length);
@@ -40,7 +37,6 @@ const utf8 = new TextEncoder();
 const StoredMetadataSchema = z.strictObject({
   detail: DetailDocumentSchema.optional(),
   salt: z.string().optional(),
-  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be 64 lowercase hex digits' }),
 });
 
 /** Reads and validates a stored metadata document. Throws StoredEventFormatError. */
@@ -57,11 +53,11 @@ export function decodeEventMetadata(bytes: Uint8Array): StoredEventMetadata {
     const where = issue.path.length > 0 ? issue.path.join('.') : 'the document';
     throw new StoredEventFormatError(`event metadata is malformed at ${where}: ${issue.message}`);
   }
-  const { detail, salt, fingerprint } = result.data;
+  const { detail, salt } = result.data;
   if ((detail === undefined) !== (salt === undefined)) {
     throw new StoredEventFormatError('event metadata has a detail without its salt, or a salt without a detail');
   }
-  if (detail === undefined || salt === undefined) return { fingerprint };
+  if (detail === undefined || salt === undefined) return {};
   let saltBytes: Uint8Array;
   try {
     saltBytes = decodeBase64(salt);
@@ -71,5 +67,5 @@ export function decodeEventMetadata(bytes: Uint8Array): StoredEventMetadata {
   if (saltBytes.length !== DETAIL_SALT_BYTES) {
     throw new StoredEventFormatError(`event metadata salt is ${saltBytes.length} bytes, not ${DETAIL_SALT_BYTES}`);
   }
-  return { detail, salt: saltBytes, fingerprint };
+  return { detail, salt: saltBytes };
 }

@@ -43,11 +43,14 @@ describe('ServerClock', () => {
     expect(clock.now()).toBe(formatServerTime(T0 + 101n));
   });
 
-  test('the wall-clock source is strictly increasing and close to Date.now()', () => {
+  test('the wall-clock source is strictly increasing and reads Unix time', () => {
     const clock = new ServerClock();
+    const before = BigInt(Date.now()) * 1000n;
     const times = Array.from({ length: 20_000 }, () => clock.now());
+    const after = BigInt(Date.now()) * 1000n;
     expectStrictlyIncreasing(times);
-    const drift = Number(parseServerTime(clock.now()) / 1000n) - Date.now();
-    expect(Math.abs(drift)).toBeLessThan(1_000);
+    // Each call may run at most 1 µs ahead of the source, so the last time is bounded by the count of calls.
+    expect(parseServerTime(times[0]!)).toBeGreaterThanOrEqual(before);
+    expect(parseServerTime(times.at(-1)!)).toBeLessThan(after + 1000n + BigInt(times.length));
   });
 });

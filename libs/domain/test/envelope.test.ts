@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   canonicalJson,
   detailCommitment,
+  isRetryOf,
   LeafTooLargeError,
   MAX_LEAF_BYTES,
   parseEnvelope,
@@ -129,31 +130,28 @@ describe('prepareEvent', () => {
       tenant: 'acme',
     });
     expect(prepareEvent(b, TIME, ID, SALT).leaf).toEqual(prepareEvent(a, TIME, ID, SALT).leaf);
-    expect(prepareEvent(b, TIME, ID, SALT).fingerprint).toBe(prepareEvent(a, TIME, ID, SALT).fingerprint);
   });
 
-  test('the fingerprint is the input\'s: independent of time, id and salt, different for other content', () => {
-    const input = roleGranted({ metadata: { ticket: 42 } });
-    const first = prepareEvent(input, TIME, ID);
-    expect(prepareEvent(input, '2027-01-01T00:00:00.000001Z', '0190f1c4-7b7e-7c4a-9e2f-000000000000').fingerprint).toBe(first.fingerprint);
-    const { metadata, ...core } = input;
-    const expected = `${new TextDecoder().decode(canonicalJson(core))}\n${new TextDecoder().decode(canonicalJson({ metadata }))}`;
-    expect(first.fingerprint).toBe(createHash('sha256').update(expected).digest('hex'));
-    expect(first.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  test('isRetryOf: the same input again, in any spelling, at another moment; nothing else', () => {
+    const input = roleGranted({ id: ID, metadata: { ticket: 42 } });
+    const stored = prepareEvent(input, TIME, ID, SALT);
+    const respelled = parseIdentityEventInput({ ...JSON.parse(JSON.stringify(input)), id: ID.toUpperCase(), metadata: { ticket: 42.0 } });
+    expect(isRetryOf(respelled, stored.leaf, SALT)).toBe(true);
     for (const other of [
-      roleGranted({ metadata: { ticket: 43 } }),
-      roleGranted({ metadata: { ticket: '42' } }),
-      roleGranted(),
-      roleGranted({ metadata: { ticket: 42 }, reason: 'ticket 43' }),
-      roleGranted({ metadata: { ticket: 42 }, outcome: 'failure' }),
+      roleGranted({ id: ID, metadata: { ticket: 43 } }),
+      roleGranted({ id: ID, metadata: { ticket: '42' } }),
+      roleGranted({ id: ID }),
+      roleGranted({ id: ID, metadata: { ticket: 42 }, reason: 'ticket 43' }),
+      roleGranted({ id: ID, metadata: { ticket: 42 }, outcome: 'failure' }),
     ]) {
-      expect(prepareEvent(other, TIME, ID).fingerprint).not.toBe(first.fingerprint);
+      expect(isRetryOf(other, stored.leaf, SALT)).toBe(false);
     }
+    // The salt is what opens the detail: with another salt the same detail does not match.
+    expect(isRetryOf(input, stored.leaf, new Uint8Array(16))).toBe(false);
     // Absent targets and [] are the same event.
-    const bare = { tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { type: 'system', id: 'cron' } };
-    expect(prepareEvent(parseIdentityEventInput(bare), TIME, ID).fingerprint).toBe(
-      prepareEvent(parseIdentityEventInput({ ...bare, targets: [] }), TIME, ID).fingerprint,
-    );
+    const bare = { id: ID, tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { type: 'system', id: 'cron' } };
+    const bareLeaf = prepareEvent(parseIdentityEventInput(bare), TIME, ID).leaf;
+    expect(isRetryOf(parseIdentityEventInput({ ...bare, targets: [] }), bareLeaf, undefined)).toBe(true);
   });
 
   test('refuses a leaf over 65,535 bytes, and takes one of exactly 65,535', () => {

@@ -26,14 +26,14 @@ function login(extra: Record<string, unknown> = {}) {
 }
 
 describe('event metadata', () => {
-  test('is exactly the canonical JSON of {detail, fingerprint, salt}, however odd the detail', () => {
+  test('is exactly the canonical JSON of {detail, salt}, however odd the detail', () => {
     const prepared = prepareEvent(
       login({ metadata: { 'é': 'x\u2028y', b: [1e21, 0.1, -0], a: { z: null, 'ü': true } }, occurredAt: '2026-01-01T00:00:00+02:00' }),
       TIME,
       ID,
       SALT,
     );
-    const expected = canonicalJson({ detail: prepared.detail!.document, fingerprint: prepared.fingerprint, salt: encodeBase64(SALT) });
+    const expected = canonicalJson({ detail: prepared.detail!.document, salt: encodeBase64(SALT) });
     expect(encodeEventMetadata(prepared)).toEqual(expected);
   });
 
@@ -41,34 +41,31 @@ describe('event metadata', () => {
     const prepared = prepareEvent(login({ context: { ip: '2001:db8::1' }, metadata: { n: 1 } }), TIME, ID, SALT);
     const encoded = encodeEventMetadata(prepared);
     expect(new TextDecoder().decode(encoded)).toBe(
-      `{"detail":{"context":{"ip":"2001:db8::1"},"metadata":{"n":1}},"fingerprint":"${prepared.fingerprint}","salt":"${encodeBase64(SALT)}"}`,
+      `{"detail":{"context":{"ip":"2001:db8::1"},"metadata":{"n":1}},"salt":"${encodeBase64(SALT)}"}`,
     );
     const decoded = decodeEventMetadata(encoded);
-    expect(decoded).toEqual({ detail: prepared.detail!.document, salt: SALT, fingerprint: prepared.fingerprint });
+    expect(decoded).toEqual({ detail: prepared.detail!.document, salt: SALT });
     expect(detailCommitment(decoded.salt!, decoded.detail!)).toBe(prepared.envelope.detail);
   });
 
-  test('an event without detail stores only its fingerprint', () => {
+  test('an event without detail stores an empty document', () => {
     const prepared = prepareEvent(login(), TIME, ID, SALT);
     const encoded = encodeEventMetadata(prepared);
-    expect(new TextDecoder().decode(encoded)).toBe(`{"fingerprint":"${prepared.fingerprint}"}`);
-    expect(decodeEventMetadata(encoded)).toEqual({ fingerprint: prepared.fingerprint });
+    expect(new TextDecoder().decode(encoded)).toBe('{}');
+    expect(decodeEventMetadata(encoded)).toEqual({});
   });
 
-  const fingerprint = 'a'.repeat(64);
   const salt = encodeBase64(SALT);
   test.each([
-    ['not JSON', '{"fingerprint":'],
+    ['not JSON', '{"detail":'],
     ['not UTF-8', '\uFFFD'],
-    ['no fingerprint', '{}'],
-    ['a fingerprint that is not hex', `{"fingerprint":"${'g'.repeat(64)}"}`],
-    ['an unknown field', `{"fingerprint":"${fingerprint}","extra":1}`],
-    ['a detail without salt', `{"fingerprint":"${fingerprint}","detail":{}}`],
-    ['a salt without detail', `{"fingerprint":"${fingerprint}","salt":"${salt}"}`],
-    ['a salt of the wrong size', `{"fingerprint":"${fingerprint}","detail":{},"salt":"AAAA"}`],
-    ['a salt that is not base64', `{"fingerprint":"${fingerprint}","detail":{},"salt":"!!!!"}`],
-    ['a detail with an unknown part', `{"fingerprint":"${fingerprint}","detail":{"extra":1},"salt":"${salt}"}`],
-    ['a detail with a bad context', `{"fingerprint":"${fingerprint}","detail":{"context":{"ip":"x"}},"salt":"${salt}"}`],
+    ['an unknown field', '{"extra":1}'],
+    ['a detail without salt', '{"detail":{}}'],
+    ['a salt without detail', `{"salt":"${salt}"}`],
+    ['a salt of the wrong size', '{"detail":{},"salt":"AAAA"}'],
+    ['a salt that is not base64', '{"detail":{},"salt":"!!!!"}'],
+    ['a detail with an unknown part', `{"detail":{"extra":1},"salt":"${salt}"}`],
+    ['a detail with a bad context', `{"detail":{"context":{"ip":"x"}},"salt":"${salt}"}`],
   ])('refuses %s', (_name, text) => {
     const encoded = text === '\uFFFD' ? Uint8Array.of(0xc3, 0x28) : bytes(text);
     expect(() => decodeEventMetadata(encoded)).toThrow(StoredEventFormatError);

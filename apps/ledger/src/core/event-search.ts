@@ -65,7 +65,9 @@ export async function searchEvents(
 
 function matcher(filter: EventFilter): (event: Envelope) => boolean {
   const actionPrefix = filter.action?.endsWith('.*') ? filter.action.slice(0, -1) : undefined;
+  // The tenant is checked again here, not left to the stream prefix alone: isolation is not one line deep.
   return (event) =>
+    (filter.tenant === undefined || event.tenant === filter.tenant) &&
     (filter.actor === undefined || event.actor.id === filter.actor || `${event.actor.type}:${event.actor.id}` === filter.actor) &&
     (filter.action === undefined || (actionPrefix !== undefined ? event.action.startsWith(actionPrefix) : event.action === filter.action)) &&
     (filter.target === undefined || event.targets.some((t) => t.id === filter.target || `${t.type}:${t.id}` === filter.target)) &&

@@ -6,6 +6,7 @@ import {
   SqliteCheckpointStore,
   verifierKeyFor,
   type NoteSigner,
+  type SignedCheckpoint,
 } from '@trailmark/checkpoint';
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
 import { SqliteEventStore, type EventStore } from '@trailmark/event-store';
@@ -14,6 +15,13 @@ import { ConfigError, type LedgerConfig } from '../config.js';
 import { loadSigningKey } from './signing-key.js';
 
 export const LEDGER_DB_FILE = 'ledger.db';
+
+/** A checkpoint did not cover a leaf in time: publishing is failing (the logs say why). */
+export class CheckpointTimeoutError extends Error {
+  constructor(size: bigint, waitedMs: number) {
+    super(`no signed checkpoint covered tree size ${size} within ${waitedMs} ms; checkpoints are not being published`);
+  }
+}
 
 /** Opens the ledger database: WAL, and every commit durable before it is acknowledged. */
 export function openLedgerDatabase(dataDir: string, options: { readonly?: boolean } = {}): Database.Database {
@@ -83,8 +91,23 @@ export class LedgerCore {
     this.started = true;
   }
 
+  /** The first checkpoint of at least `size`, waiting at most ten intervals (and 5 s) for it. */
+  async checkpointCovering(size: bigint): Promise<SignedCheckpoint> {
+    const waitMs = Math.max(5_000, 10 * this.config.checkpointIntervalMs);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CheckpointTimeoutError(size, waitMs)), waitMs);
+    });
+    try {
+      return await Promise.race([this.publisher.waitFor(size), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Serving: caught up, publishing, and the sequencer still integrating. */
   get ready(): boolean {
-    return this.started;
+    return this.started && this.sequencer.failure === undefined;
   }
 
   async stop(): Promise<void> {

@@ -6,7 +6,10 @@ import {
   SecretFieldError,
   TenantNotAllowedError,
 } from '@trailmark/domain';
-import { StoreUnavailableError } from '@trailmark/event-store';
+import { PublisherStoppedError } from '@trailmark/checkpoint';
+import { SequencerStoppedError } from '@trailmark/domain';
+import { DuplicateEventError, StoreUnavailableError } from '@trailmark/event-store';
+import { CheckpointTimeoutError } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
 
 const CODE_OF_STATUS: Record<number, string> = {
@@ -32,6 +35,10 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof LeafTooLargeError) return new ApiError(413, error.code, error.message, { bytes: error.bytes, limit: 65_535 });
   if (error instanceof EventIdConflictError) return new ApiError(409, error.code, error.message, { id: error.id });
   if (error instanceof StoreUnavailableError) return new ApiError(503, 'store_unavailable', error.message);
+  if (error instanceof SequencerStoppedError || error instanceof PublisherStoppedError || error instanceof CheckpointTimeoutError) {
+    return new ApiError(503, 'unavailable', error.message);
+  }
+  if (error instanceof DuplicateEventError) return new ApiError(409, 'event_id_conflict', error.message, { id: error.eventId });
   if (error instanceof HttpException) {
     // Fastify's own refusals (unparsable JSON, wrong content type, body too large) arrive wrapped, their code as the cause.
     const status = error.getStatus();

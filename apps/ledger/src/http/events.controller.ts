@@ -8,7 +8,7 @@ import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
 import { RequiresRole } from './auth/requires-role.decorator.js';
-import { base64Hashes, jsonNumber, parseCount } from './json.js';
+import { base64Hashes, jsonNumber, parseCount, singleValue } from './json.js';
 
 export const MAX_BATCH_EVENTS = 1000;
 const TLOG_PROOF_MEDIA_TYPE = 'text/x.tlog-proof';
@@ -25,7 +25,7 @@ export class EventsController {
   async record(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
-    @Query('wait') wait: string | undefined,
+    @Query('wait') wait: unknown,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object> {
@@ -41,7 +41,7 @@ export class EventsController {
   async recordBatch(
     @Body() body: unknown,
     @Headers('content-type') contentType: string | undefined,
-    @Query('wait') wait: string | undefined,
+    @Query('wait') wait: unknown,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object> {
@@ -84,7 +84,7 @@ export class EventsController {
   @RequiresRole('reader', 'auditor')
   async proof(
     @Param('id') id: string,
-    @Query('treeSize') treeSizeParam: string | undefined,
+    @Query('treeSize') treeSizeParam: unknown,
     @Headers('accept') accept: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -92,7 +92,7 @@ export class EventsController {
     const { leafIndex, stored } = await this.readVisible(id, principal);
     const treeSize = parseCount(treeSizeParam, 'treeSize');
     const checkpoint =
-      treeSize === undefined ? await this.core.publisher.waitFor(leafIndex + 1n) : this.core.checkpoints.bySize(treeSize);
+      treeSize === undefined ? await this.core.checkpointCovering(leafIndex + 1n) : this.core.checkpoints.bySize(treeSize);
     if (!checkpoint) {
       throw new ApiError(404, 'not_found', `no signed checkpoint of size ${treeSize}; omit treeSize for the latest`, { treeSize: treeSizeParam });
     }
@@ -127,7 +127,7 @@ export class EventsController {
   }
 
   private async withProof(receipt: Receipt): Promise<object> {
-    const checkpoint = await this.core.publisher.waitFor(receipt.leafIndex + 1n);
+    const checkpoint = await this.core.checkpointCovering(receipt.leafIndex + 1n);
     return {
       ...receiptBody(receipt),
       treeSize: jsonNumber(checkpoint.size),
@@ -156,7 +156,8 @@ function requireJson(contentType: string | undefined): void {
   }
 }
 
-function parseWait(wait: string | undefined): boolean {
+function parseWait(raw: unknown): boolean {
+  const wait = singleValue(raw, 'wait');
   if (wait === undefined) return false;
   if (wait !== 'checkpoint') throw new ApiError(400, 'bad_request', `wait must be "checkpoint", not "${wait}"`, { parameter: 'wait' });
   return true;

@@ -1,7 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
+import { Public } from './auth/requires-role.decorator.js';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly core: LedgerCore) {}

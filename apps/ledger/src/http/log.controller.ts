@@ -3,8 +3,10 @@ import { encodeBase64 } from '@trailmark/proofs';
 import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
 import { base64Hashes, jsonNumber, parseCount } from './json.js';
+import { Public } from './auth/requires-role.decorator.js';
 
 /** What anyone may fetch to check the log: checkpoints, the key, proofs. No credentials. */
+@Public()
 @Controller('v1/log')
 export class LogController {
   constructor(private readonly core: LedgerCore) {}
@@ -25,7 +27,7 @@ export class LogController {
   }
 
   @Get('proof/consistency')
-  consistency(@Query('from') fromParam: string | undefined, @Query('to') toParam: string | undefined): object {
+  consistency(@Query('from') fromParam: unknown, @Query('to') toParam: unknown): object {
     const from = required(parseCount(fromParam, 'from'), 'from');
     const to = required(parseCount(toParam, 'to'), 'to');
     if (from > to) throw new ApiError(400, 'bad_request', `from (${from}) is larger than to (${to})`, { parameter: 'from' });
@@ -34,7 +36,7 @@ export class LogController {
   }
 
   @Get('proof/inclusion')
-  inclusion(@Query('index') indexParam: string | undefined, @Query('treeSize') treeSizeParam: string | undefined): object {
+  inclusion(@Query('index') indexParam: unknown, @Query('treeSize') treeSizeParam: unknown): object {
     const index = required(parseCount(indexParam, 'index'), 'index');
     const treeSize = required(parseCount(treeSizeParam, 'treeSize'), 'treeSize');
     this.checkSize(treeSize, 'treeSize');

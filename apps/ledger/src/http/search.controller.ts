@@ -6,14 +6,15 @@ import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
 import { RequiresRole } from './auth/requires-role.decorator.js';
-import { jsonNumber, parseCount } from './json.js';
+import { jsonNumber, parseCount, singleValue } from './json.js';
 
 export const DEFAULT_SEARCH_LIMIT = 100;
 export const MAX_SEARCH_LIMIT = 1000;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const OUTCOMES = ['success', 'failure', 'error'];
 
-type SearchQuery = Partial<Record<'tenant' | 'actor' | 'action' | 'target' | 'outcome' | 'from' | 'to' | 'cursor' | 'limit', string>>;
+const FILTERS = ['tenant', 'actor', 'action', 'target', 'outcome', 'from', 'to'] as const;
+type SearchQuery = Partial<Record<(typeof FILTERS)[number] | 'cursor' | 'limit', unknown>>;
 
 @Controller('v1/events')
 export class SearchController {
@@ -37,7 +38,7 @@ export class SearchController {
 }
 
 function parseFilter(query: SearchQuery, principal: Principal): EventFilter {
-  const { tenant, actor, action, target, outcome, from, to } = query;
+  const [tenant, actor, action, target, outcome, from, to] = FILTERS.map((name) => singleValue(query[name], name));
   if (tenant === undefined && principal.tenants !== '*') {
     throw new ApiError(400, 'bad_request', 'tenant is required for a token scoped to tenants', { parameter: 'tenant' });
   }

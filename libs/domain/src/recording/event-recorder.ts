@@ -1,7 +1,7 @@
-import { DuplicateEventError, type AppendResult, type EventStore, type RecordedEvent } from '@trailmark/event-store';
+import type { EventStore, RecordedEvent } from '@trailmark/event-store';
 import { ServerClock } from '../clock.js';
 import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
-import { fingerprintOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
+import { isRetryOf, parseEnvelope, prepareEvent, type Envelope } from '../envelope.js';
 import { EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
 import { newEventId } from '../ids.js';
 import { parseIdentityEventInput, type IdentityEventInput } from '../schema.js';
@@ -12,9 +12,6 @@ import type { Receipt } from './receipt.js';
 import { TenantNotAllowedError, tenantAllowed, type TenantScope } from './tenant-access.js';
 
 export const IDENTITY_EVENT_TYPE = 'IdentityEvent';
-
-/** A retry can race a first attempt still in flight; after this many rounds something else is wrong. */
-const MAX_ATTEMPTS = 3;
 
 export interface RecordedIdentityEvent {
   readonly receipt: Receipt;
@@ -28,6 +25,8 @@ export interface RecordedIdentityEvent {
  */
 export class EventRecorder {
   private clock = new ServerClock();
+  /** Client ids being recorded right now, and the recording that holds each. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: EventStore,
@@ -51,36 +50,46 @@ export class EventRecorder {
   ): Promise<RecordedIdentityEvent[]> {
     const inputs = bodies.map((body, i) => validate(body, tenants, pathPrefix(i)));
     refuseRepeatedIds(inputs, pathPrefix);
-    for (let attempt = 1; ; attempt++) {
-      const existing = await Promise.all(inputs.map((input) => this.findRecorded(input)));
-      const fresh = inputs.flatMap((input, i) => (existing[i] ? [] : [{ input, i }]));
-      // Stamp the time and append in the same turn, so that server time follows the store's order.
-      const prepared = fresh.map(({ input }) => prepareEvent(input, this.clock.now(), input.id ?? newEventId()));
-      let appended: AppendResult[];
-      try {
-        appended = await this.store.appendAtomically(
-          prepared.map((event) => ({
-            stream: event.stream,
-            expectedRevision: 'any' as const,
-            events: [{ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) }],
-          })),
-        );
-      } catch (error) {
-        if (!(error instanceof DuplicateEventError) || attempt === MAX_ATTEMPTS) throw error;
-        // Another request is recording the same id right now: let it land, then compare with it.
-        await this.sequencer.waitForLeaf(error.eventId);
-        continue;
-      }
-      const results = existing.slice() as (RecordedIdentityEvent | undefined)[];
-      await Promise.all(
-        prepared.map(async (event, j) => {
-          const leaf = await this.sequencer.waitForLeaf(event.id, appended[j]!.position);
-          const { input, i } = fresh[j]!;
-          results[i] = input.id === undefined ? { receipt: receiptOf(event, leaf), envelope: event.envelope } : await this.compare(input, leaf, event);
-        }),
-      );
-      return results as RecordedIdentityEvent[];
+    const ids = inputs.flatMap((input) => (input.id === undefined ? [] : [input.id]));
+    // Requests that share a client id run one after the other, so the later one finds the earlier in
+    // the log and answers as a retry or a conflict before it appends anything: a batch is never
+    // partly stored because one of its ids raced another request.
+    for (let busy = this.busyWith(ids); busy.length > 0; busy = this.busyWith(ids)) await Promise.allSettled(busy);
+    const run = this.recordValidated(inputs);
+    for (const id of ids) this.inFlight.set(id, run);
+    try {
+      return await run;
+    } finally {
+      for (const id of ids) if (this.inFlight.get(id) === run) this.inFlight.delete(id);
     }
+  }
+
+  private busyWith(ids: readonly string[]): Promise<unknown>[] {
+    return ids.flatMap((id) => this.inFlight.get(id) ?? []);
+  }
+
+  private async recordValidated(inputs: readonly IdentityEventInput[]): Promise<RecordedIdentityEvent[]> {
+    // Nothing is stored that could not be acknowledged.
+    if (this.sequencer.failure) throw this.sequencer.failure;
+    const existing = await Promise.all(inputs.map((input) => this.findRecorded(input)));
+    const fresh = inputs.flatMap((input, i) => (existing[i] ? [] : [{ input, i }]));
+    // Stamp the time and append in the same turn, so that server time follows the store's order.
+    const prepared = fresh.map(({ input }) => prepareEvent(input, this.clock.now(), input.id ?? newEventId()));
+    const appended = await this.store.appendAtomically(
+      prepared.map((event) => ({
+        stream: event.stream,
+        expectedRevision: 'any' as const,
+        events: [{ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) }],
+      })),
+    );
+    const results = existing.slice();
+    await Promise.all(
+      prepared.map(async (event, j) => {
+        const leaf = await this.sequencer.waitForLeaf(event.id, appended[j]!.position);
+        results[fresh[j]!.i] = { receipt: { id: event.id, leafIndex: leaf.leafIndex, time: event.envelope.time, created: true }, envelope: event.envelope };
+      }),
+    );
+    return results as RecordedIdentityEvent[];
   }
 
   /** The stored event of an integrated leaf. */
@@ -99,13 +108,11 @@ export class EventRecorder {
     return leaf && this.compare(input, leaf);
   }
 
-  /** `ours`: the event this request appended, which a concurrent request with the same id may have beaten. */
-  private async compare(input: IdentityEventInput, leaf: IntegratedLeaf, ours?: PreparedEvent): Promise<RecordedIdentityEvent> {
+  private async compare(input: IdentityEventInput, leaf: IntegratedLeaf): Promise<RecordedIdentityEvent> {
     const stored = await this.readLeaf(leaf);
-    if (decodeEventMetadata(stored.metadata).fingerprint !== fingerprintOf(input)) throw new EventIdConflictError(leaf.eventId);
+    if (!isRetryOf(input, stored.data, decodeEventMetadata(stored.metadata).salt)) throw new EventIdConflictError(leaf.eventId);
     const envelope = parseEnvelope(stored.data);
-    const created = ours !== undefined && envelope.time === ours.envelope.time;
-    return { receipt: { id: leaf.eventId, leafIndex: leaf.leafIndex, time: envelope.time, created }, envelope };
+    return { receipt: { id: leaf.eventId, leafIndex: leaf.leafIndex, time: envelope.time, created: false }, envelope };
   }
 
   private async lastRecordedTime(): Promise<string | undefined> {
@@ -136,9 +143,6 @@ function refuseRepeatedIds(inputs: readonly IdentityEventInput[], pathPrefix: (i
   });
 }
 
-function receiptOf(event: PreparedEvent, leaf: IntegratedLeaf): Receipt {
-  return { id: event.id, leafIndex: leaf.leafIndex, time: event.envelope.time, created: true };
-}
 
 function join(prefix: string, field: string): string {
   return prefix === '' ? field : `${prefix}.${field}`;

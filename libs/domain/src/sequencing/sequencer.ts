@@ -6,9 +6,14 @@ import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
 /** Streams of identity events: the category `identity` (DESIGN.md). Leaf i is the i-th of them in the store's order. */
 export const IDENTITY_STREAM_PREFIX = 'identity-';
 
+/** The sequencer stopped, or failed, before the event was integrated: the event may be stored, but has no leaf yet. */
 export class SequencerStoppedError extends Error {
-  constructor() {
-    super('the sequencer stopped before the event was integrated');
+  constructor(readonly reason?: Error) {
+    super(
+      reason === undefined
+        ? 'the sequencer stopped before the event was integrated'
+        : `the sequencer failed and integrates no more events until the service restarts: ${reason.message}`,
+    );
   }
 }
 
@@ -21,6 +26,8 @@ export class Sequencer {
   private readonly waiters = new Map<string, { resolve(leaf: IntegratedLeaf): void; reject(error: Error): void }[]>();
   private integratedListeners: ((treeSize: bigint) => void)[] = [];
   private integrated: Position | 'start' = 'start';
+  /** Set once stopped or failed: no waiter would ever be resolved. */
+  private halted: SequencerStoppedError | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -50,6 +57,7 @@ export class Sequencer {
           },
           onError: (error) => {
             if (!caughtUp) reject(error);
+            this.halt(new SequencerStoppedError(error));
             this.onError(error);
           },
         },
@@ -58,9 +66,19 @@ export class Sequencer {
   }
 
   async stop(): Promise<void> {
+    this.halt(new SequencerStoppedError());
     await this.subscription?.close();
     this.subscription = undefined;
-    for (const list of this.waiters.values()) for (const waiter of list) waiter.reject(new SequencerStoppedError());
+  }
+
+  /** Why the sequencer no longer integrates events, if it does not. */
+  get failure(): SequencerStoppedError | undefined {
+    return this.halted;
+  }
+
+  private halt(reason: SequencerStoppedError): void {
+    this.halted ??= reason;
+    for (const list of this.waiters.values()) for (const waiter of list) waiter.reject(this.halted);
     this.waiters.clear();
   }
 
@@ -72,6 +90,7 @@ export class Sequencer {
     const reached = this.integrated !== 'start' && (position === undefined || comparePositions(position, this.integrated) <= 0);
     const leaf = reached ? this.index.leafOf(eventId) : undefined;
     if (leaf) return Promise.resolve(leaf);
+    if (this.halted) return Promise.reject(this.halted);
     return new Promise((resolve, reject) => {
       const list = this.waiters.get(eventId) ?? [];
       list.push({ resolve, reject });

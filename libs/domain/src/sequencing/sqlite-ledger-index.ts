@@ -39,7 +39,7 @@ export class SqliteLedgerIndex implements LedgerIndex {
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     this.selectState = db.prepare('SELECT position_commit, position_prepare FROM ledger_state WHERE id = 1').safeIntegers(true) as never;
-    this.selectCount = db.prepare('SELECT count(*) AS count FROM ledger_leaves').safeIntegers(true) as never;
+    this.selectCount = db.prepare('SELECT coalesce(max(leaf_index) + 1, 0) AS count FROM ledger_leaves').safeIntegers(true) as never;
     this.selectById = db.prepare('SELECT * FROM ledger_leaves WHERE event_id = ?').safeIntegers(true) as never;
     this.selectByIndex = db.prepare('SELECT * FROM ledger_leaves WHERE leaf_index = ?').safeIntegers(true) as never;
     this.insertLeaf = db.prepare('INSERT INTO ledger_leaves VALUES (?, ?, ?, ?)');

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.js';
 import { Credentials, type Principal, type Role } from './credentials.js';
-import { REQUIRED_ROLES } from './requires-role.decorator.js';
+import { PUBLIC_ENDPOINT, REQUIRED_ROLES } from './requires-role.decorator.js';
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -15,8 +15,12 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
-    if (!roles) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
+    if (!roles) {
+      if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ENDPOINT, targets)) return true;
+      throw new ApiError(403, 'forbidden', 'this endpoint declares neither its roles nor that it is public');
+    }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];

@@ -31,10 +31,6 @@ export class Credentials {
     return new Credentials(byDigest);
   }
 
-  get empty(): boolean {
-    return this.byDigest.size === 0;
-  }
-
   /** The principal a bearer token stands for, or undefined for an unknown token. */
   authenticate(token: string): Principal | undefined {
     return this.byDigest.get(digestOf(token));

@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { OpenApiService } from './openapi.service.js';
 import { DOCS_CONTENT_SECURITY_POLICY } from './docs-page.js';
+import { Public } from '../auth/requires-role.decorator.js';
 
 /** The API's description, generated from the code at startup. Public. */
+@Public()
 @Controller()
 export class OpenApiController {
   constructor(private readonly openApi: OpenApiService) {}
