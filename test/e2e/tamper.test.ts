@@ -1,35 +1,18 @@
 // Tamper tests: record events through the real service, stop it, then edit ledger.db the way an
 // attacker holding the file would (drop the append-only triggers, rewrite rows, even rewrite the
 // tree's tiles) and show that `trailmark verify --data-dir` names the broken leaf and checkpoint.
-import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateNoteKey, parseSignerKey, verifierKeyFor } from '@trailmark/checkpoint';
 import { canonicalJson } from '@trailmark/domain';
 import { hashLeaf } from '@trailmark/proofs';
-import { DEV_TOKEN, TRAILMARK_BIN, makeDataDir, startLedger } from '../support/ledger-process.js';
+import { DEV_TOKEN, makeDataDir, startLedger } from '../support/ledger-process.js';
+import { runTrailmark as trailmark, type CliRun } from '../support/run-cli.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function trailmark(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const { NODE_OPTIONS: _jestOnly, TRAILMARK_SIGNING_KEY: _notOurs, ...inherited } = process.env;
-  const child = spawn(process.execPath, [TRAILMARK_BIN, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
-const verify = (dataDir: string, ...more: string[]): Promise<Run> => trailmark(['verify', '--data-dir', dataDir, ...more]);
+const verify = (dataDir: string, ...more: string[]): Promise<CliRun> => trailmark(['verify', '--data-dir', dataDir, ...more]);
 
 const EVENTS = 40;
 const TAMPERED_LEAF = 17;

@@ -1,28 +1,11 @@
 // The `trailmark` command as a user runs it: the built bin, in a child process.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSignerKey, parseVerifierKey, verifierKeyFor } from '@trailmark/checkpoint';
-import { TRAILMARK_BIN, makeDataDir } from '../support/ledger-process.js';
+import { makeDataDir } from '../support/ledger-process.js';
+import { runTrailmark as trailmark } from '../support/run-cli.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function trailmark(args: readonly string[]): Promise<Run> {
-  const { NODE_OPTIONS: _jestOnly, TRAILMARK_SIGNING_KEY: _notOurs, TRAILMARK_DATA_DIR: _neither, ...env } = process.env;
-  const child = spawn(process.execPath, [TRAILMARK_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('keygen prints a signer key and the verifier key that belong to it', async () => {
   const run = await trailmark(['keygen', '--origin', 'example.com/log']);
