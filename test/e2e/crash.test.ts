@@ -16,6 +16,7 @@ import {
   type Hash,
 } from '@trailmark/proofs';
 import { DEV_TOKEN, makeDataDir, startLedger, type LedgerProcess } from '../support/ledger-process.js';
+import type { ProofBody } from '../support/http-api.js';
 
 const CLIENTS = 24;
 /** Each client sends at most this many requests per load phase: the loop is bounded even if the kill never comes. */
@@ -266,14 +267,6 @@ interface EventView {
   event: { id: string; time: string };
 }
 
-interface ProofView {
-  leafIndex: number;
-  treeSize: number;
-  leaf: string;
-  leafHash: string;
-  proof: string[];
-  checkpoint: string;
-}
 
 /**
  * After a restart: the key is the same; a POST ?wait=checkpoint gets a new checkpoint; every acknowledged event
@@ -332,7 +325,7 @@ async function verifyAfterRestart(ledger: LedgerProcess, history: History, phase
     expect(view.id).toBe(id);
     expect(view.event.id).toBe(id);
     const leaf = decodeBase64(view.leaf);
-    const proof = await getJson<ProofView>(`${ledger.url}/v1/events/${id}/proof?treeSize=${treeSize}`);
+    const proof = await getJson<ProofBody>(`${ledger.url}/v1/events/${id}/proof?treeSize=${treeSize}`);
     expect(proof.leafIndex).toBe(view.leafIndex);
     expect(proof.treeSize).toBe(Number(treeSize));
     expect(proof.leaf).toBe(view.leaf);

@@ -8,6 +8,7 @@ export {
   encodeTileIndex,
   partialTiles,
   tileBody,
+  tileKey,
   tilePath,
   type Tile,
   type TileId,

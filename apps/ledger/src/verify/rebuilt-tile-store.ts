@@ -1,4 +1,4 @@
-import { ConcurrentAppendError, TILE_WIDTH, type Tile, type TileId, type TileStore } from '@trailmark/merkle';
+import { ConcurrentAppendError, TILE_WIDTH, tileKey, type Tile, type TileId, type TileStore } from '@trailmark/merkle';
 
 /**
  * The in-memory tile store of the tree that `trailmark verify` rebuilds from the events: a
@@ -18,7 +18,7 @@ export class RebuiltTileStore implements TileStore {
   /** Full level-0 tiles below this index may be forgotten (the verifier no longer needs sizes below index * 256). */
   keepLevel0From(index: number): void {
     if (index <= this.keepFrom) return;
-    for (let i = this.keepFrom; i < index; i++) this.tiles.delete(key(0, i));
+    for (let i = this.keepFrom; i < index; i++) this.tiles.delete(tileKey(0, i));
     this.keepFrom = index;
   }
 
@@ -27,7 +27,7 @@ export class RebuiltTileStore implements TileStore {
   }
 
   readTiles(ids: readonly TileId[]): (Tile | undefined)[] {
-    return ids.map((id) => this.tiles.get(key(id.level, id.index)));
+    return ids.map((id) => this.tiles.get(tileKey(id.level, id.index)));
   }
 
   writeTiles(fromSize: bigint, toSize: bigint, tiles: readonly Tile[]): void {
@@ -35,12 +35,8 @@ export class RebuiltTileStore implements TileStore {
     for (const tile of tiles) {
       if (tile.width === TILE_WIDTH) this.onFullTile(tile);
       if (tile.level === 0 && tile.index < this.keepFrom && tile.width === TILE_WIDTH) continue;
-      this.tiles.set(key(tile.level, tile.index), tile);
+      this.tiles.set(tileKey(tile.level, tile.index), tile);
     }
     this.size = toSize;
   }
-}
-
-function key(level: number, index: number): string {
-  return `${level}/${index}`;
 }
