@@ -1,5 +1,4 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { encodeBase64 } from '@trailmark/proofs';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';

@@ -1,10 +1,11 @@
 import { hashLeaf } from '@trailmark/proofs';
+import { IDENTITY_STREAM_CATEGORY } from '../envelope.js';
 import type { MerkleTree } from '@trailmark/merkle';
 import { comparePositions, type EventStore, type Position, type RecordedEvent, type Subscription } from '@trailmark/event-store';
 import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
 
 /** Streams of identity events: the category `identity` (DESIGN.md). Leaf i is the i-th of them in the store's order. */
-export const IDENTITY_STREAM_PREFIX = 'identity-';
+export const IDENTITY_STREAM_PREFIX = `${IDENTITY_STREAM_CATEGORY}-`;
 
 /** The sequencer stopped, or failed, before the event was integrated: the event may be stored, but has no leaf yet. */
 export class SequencerStoppedError extends Error {
