@@ -1,0 +1,1 @@
+export { EsdbProtocolDouble } from './esdb-protocol-double.js';
