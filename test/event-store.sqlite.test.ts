@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@trailmark/event-store';
 import { eventStoreContract } from './support/event-store-contract.js';
 
-eventStoreContract('SqliteEventStore', async () => {
+eventStoreContract('SqliteEventStore', { atomicAcrossStreams: true, strictEventIds: true }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trailmark-events-'));
   const store = SqliteEventStore.open(join(dir, 'events.db'));
   return {

@@ -10,6 +10,7 @@ import {
   type ExpectedRevision,
   type Position,
   type RecordedEvent,
+  type StoreGuarantees,
   type SubscriptionHandler,
 } from '@trailmark/event-store';
 
@@ -124,9 +125,14 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 /**
  * The EventStore port's contract, run against every adapter. It uses the port only, and every test works in
- * streams of its own (a fresh name prefix), so it also runs against a shared, non-empty store.
+ * streams of its own (a fresh name prefix), so it also runs against a shared, non-empty store. `guarantees`
+ * is what the adapter declares: the tests of each declared guarantee run, and so do those of its absence.
  */
-export function eventStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+export function eventStoreContract(name: string, guarantees: StoreGuarantees, open: () => Promise<OpenedStore>): void {
+  const ifStrictIds = guarantees.strictEventIds ? test : test.skip;
+  const unlessStrictIds = guarantees.strictEventIds ? test.skip : test;
+  const ifAtomic = guarantees.atomicAcrossStreams ? test : test.skip;
+  const unlessAtomic = guarantees.atomicAcrossStreams ? test.skip : test;
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
@@ -141,6 +147,11 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
     });
     afterEach(async () => {
       await cleanup();
+    });
+
+    test('declares the guarantees it is tested for', () => {
+      expect(store.guarantees).toEqual(guarantees);
+      expect(store.reachable).toBe(true);
     });
 
     describe('append and expected revisions', () => {
@@ -339,7 +350,7 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         expect(idsOf(await readMine())).toEqual(idsOf(written));
       });
 
-      test('an id stored in another stream is a duplicate', async () => {
+      ifStrictIds('an id stored in another stream is a duplicate', async () => {
         const [one] = events(1);
         await store.append(request(stream('a'), 'any', [one!]));
         const error = await rejection(store.append(request(stream('b'), 'any', [one!])));
@@ -348,18 +359,31 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         await expect(store.readStream(stream('b'))).rejects.toBeInstanceOf(StreamNotFoundError);
       });
 
-      test('a stored id mixed with new events is a duplicate, and the new events are not written', async () => {
+      test('stored events followed by new ones are a duplicate, and the new events are not written', async () => {
         const [old, fresh] = events(2);
         await store.append(request(stream('a'), 'any', [old!]));
         const error = await rejection(store.append(request(stream('a'), 'any', [old!, fresh!])));
         expect(error).toBeInstanceOf(DuplicateEventError);
         expect(error).toMatchObject({ eventId: old!.id });
-        const reversed = await rejection(store.append(request(stream('a'), 'any', [fresh!, old!])));
-        expect(reversed).toMatchObject({ eventId: old!.id });
         expect(idsOf(await readMine())).toEqual([old!.id]);
       });
 
-      test('stored events retried out of order, or with a gap, are duplicates', async () => {
+      ifStrictIds('a new event followed by a stored one is a duplicate', async () => {
+        const [old, fresh] = events(2);
+        await store.append(request(stream('a'), 'any', [old!]));
+        const error = await rejection(store.append(request(stream('a'), 'any', [fresh!, old!])));
+        expect(error).toMatchObject({ eventId: old!.id });
+        expect(idsOf(await readMine())).toEqual([old!.id]);
+      });
+
+      unlessStrictIds('a request whose first event is new is written whole, as EventStoreDB does', async () => {
+        const [old, fresh] = events(2);
+        await store.append(request(stream('a'), 'any', [old!]));
+        await store.append(request(stream('a'), 'any', [fresh!, old!]));
+        expect(idsOf(await readMine())).toEqual([old!.id, fresh!.id, old!.id]);
+      });
+
+      ifStrictIds('stored events retried out of order, or with a gap, are duplicates', async () => {
         const written = events(3);
         await store.append(request(stream('a'), 'no_stream', written));
         await expect(store.append(request(stream('a'), 'any', [written[1]!, written[0]!]))).rejects.toBeInstanceOf(
@@ -379,7 +403,7 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         await expect(store.readStream(stream('a'))).rejects.toBeInstanceOf(StreamNotFoundError);
       });
 
-      test('one id appended at once to two streams is written once; the other append is a duplicate', async () => {
+      ifStrictIds('one id appended at once to two streams is written once; the other append is a duplicate', async () => {
         const [one] = events(1);
         const outcomes = await Promise.allSettled([
           store.append(request(stream('a'), 'any', [one!])),
@@ -390,6 +414,16 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         expect(refused.reason).toBeInstanceOf(DuplicateEventError);
         expect(idsOf(await readMine())).toEqual([one!.id]);
       });
+
+      unlessStrictIds('an id stored in another stream is written again there: ids are checked per stream', async () => {
+        const [one] = events(1);
+        await store.append(request(stream('a'), 'any', [one!]));
+        await store.append(request(stream('b'), 'any', [one!]));
+        expect((await readMine()).map((e) => [e.stream, e.id])).toEqual([
+          [stream('a'), one!.id],
+          [stream('b'), one!.id],
+        ]);
+      });
     });
 
     describe('appendAtomically', () => {
@@ -399,8 +433,14 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
           request(stream('b'), 'no_stream', events(1, 'b')),
         ]);
         expect(results.map((r) => r.nextExpectedRevision)).toEqual([1n, 0n]);
-        expectStrictlyIncreasing(results.map((r) => r.position));
-        expect((await readMine()).map((e) => e.stream)).toEqual([stream('a'), stream('a'), stream('b')]);
+        const written = await readMine();
+        // One transaction keeps the call's order; separate appends to separate streams may land in either order.
+        if (guarantees.atomicAcrossStreams) expectStrictlyIncreasing(results.map((r) => r.position));
+        expect(written.map((e) => e.stream).sort()).toEqual([stream('a'), stream('a'), stream('b')]);
+        results.forEach((result, i) => {
+          const last = written.filter((e) => e.stream === stream(i === 0 ? 'a' : 'b')).at(-1)!;
+          expect(comparePositions(result.position, last.position)).toBe(0);
+        });
       });
 
       test('a later request sees an earlier one of the same call (one stream twice)', async () => {
@@ -412,7 +452,7 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         expect((await store.readStream(stream('a'))).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
       });
 
-      test('one refused request writes none of the call', async () => {
+      ifAtomic('one refused request writes none of the call', async () => {
         await store.append(request(stream('c'), 'no_stream', events(1)));
         const error = await rejection(
           store.appendAtomically([
@@ -428,7 +468,7 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         expect(await readMine()).toHaveLength(1);
       });
 
-      test('a duplicate id in a later request writes none of the call', async () => {
+      ifAtomic('a duplicate id in a later request writes none of the call', async () => {
         const [stored] = events(1);
         await store.append(request(stream('x'), 'any', [stored!]));
         const error = await rejection(
@@ -436,6 +476,28 @@ export function eventStoreContract(name: string, open: () => Promise<OpenedStore
         );
         expect(error).toBeInstanceOf(DuplicateEventError);
         expect(idsOf(await readMine())).toEqual([stored!.id]);
+      });
+
+      unlessAtomic('a refused request fails the call, writes nothing of its own, and the other streams may be written', async () => {
+        await store.append(request(stream('c'), 'no_stream', events(1)));
+        const before = events(2, 'before');
+        const error = await rejection(
+          store.appendAtomically([
+            request(stream('a'), 'no_stream', before),
+            request(stream('c'), 'no_stream', events(1)),
+            request(stream('b'), 'any', events(1)),
+          ]),
+        );
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(error).toMatchObject({ stream: stream('c'), actual: 0n });
+        expect(await store.readStream(stream('c'))).toHaveLength(1);
+        for (const other of ['a', 'b']) {
+          const written = await store.readStream(stream(other)).catch((missing: unknown) => {
+            expect(missing).toBeInstanceOf(StreamNotFoundError);
+            return [];
+          });
+          expect([0, other === 'a' ? 2 : 1]).toContain(written.length);
+        }
       });
     });
 

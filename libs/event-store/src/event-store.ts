@@ -81,16 +81,40 @@ export interface Subscription {
 }
 
 /**
+ * What an adapter guarantees beyond the common contract. EventStoreDB (through @eventstore/db-client 6.x)
+ * commits one stream per append and checks event ids the way its server does; the embedded store commits
+ * across streams and refuses every reuse of an id. Callers that need the stronger rule check it here.
+ */
+export interface StoreGuarantees {
+  /** `appendAtomically` writes every request or none even when they name different streams. */
+  readonly atomicAcrossStreams: boolean;
+  /**
+   * Every reuse of a stored event id that is not an exact retry is a `DuplicateEventError`: in another stream,
+   * out of order, with a gap, or after new events. Without it (EventStoreDB), ids are checked as that server
+   * does: within the stream, by the request's first id (a request whose first id is new is written whole).
+   */
+  readonly strictEventIds: boolean;
+}
+
+/**
  * The event store port. Semantics follow EventStoreDB so that its adapter stays thin:
  *
  * Idempotency (EventStoreDB's rule): an append request whose events ALL already exist, with the same ids,
  * in the same stream, at consecutive revisions and in the same order, is a retry: it writes nothing and
  * resolves with the original result (the revision and position of the retried request's last event),
- * whatever its `expectedRevision`. Ids are compared, not contents. Any other reuse of a stored event id
- * (in another stream, mixed with new events, out of order, or twice in one request) rejects with
- * `DuplicateEventError`.
+ * whatever its `expectedRevision`. Ids are compared, not contents. One id twice in one request, or a request
+ * that starts with stored events and goes on with new ones, rejects with `DuplicateEventError`; so does every
+ * other reuse of a stored id where `guarantees.strictEventIds`.
  */
 export interface EventStore {
+  readonly guarantees: StoreGuarantees;
+
+  /**
+   * False while the store is known to be unreachable (a server that stopped answering); true again once a
+   * call or a subscription gets through. An embedded store is reachable until closed.
+   */
+  readonly reachable: boolean;
+
   /**
    * Appends `request.events` (at least one) to `request.stream` atomically, if the stream is at
    * `request.expectedRevision`. Resolves once the events are durable. Rejects with
@@ -101,9 +125,10 @@ export interface EventStore {
   append(request: AppendRequest): Promise<AppendResult>;
 
   /**
-   * Appends every request or none, in order (a later request sees the writes of an earlier one, so two
-   * requests may target the same stream). Resolves with one result per request; rejects with the first
-   * failing request's error, and then nothing of the call is written.
+   * Appends the requests, those to one stream in order (a later request sees the writes of an earlier one, so
+   * two requests may target the same stream); with `guarantees.atomicAcrossStreams`, all in call order. Resolves with one result per request; rejects with the first failing request's
+   * error. With `guarantees.atomicAcrossStreams` nothing of a failed call is written; without it, a request
+   * to one stream is still all-or-nothing, but the others of the call may be written.
    */
   appendAtomically(requests: readonly AppendRequest[]): Promise<AppendResult[]>;
 

@@ -7,9 +7,11 @@ export type {
   ExpectedRevision,
   ReadAllOptions,
   RecordedEvent,
+  StoreGuarantees,
   SubscribeOptions,
   Subscription,
   SubscriptionHandler,
 } from './event-store.js';
 export { DuplicateEventError, StoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from './errors.js';
 export { SqliteEventStore } from './sqlite-event-store.js';
+export { EsdbEventStore } from './esdb/esdb-event-store.js';

@@ -111,6 +111,7 @@ function checkMaxCount(maxCount: number): void {
  * sees the earlier ones' writes: reusing an earlier call's event ids is checked as a retry of it.
  */
 export class SqliteEventStore implements EventStore {
+  readonly guarantees = { atomicAcrossStreams: true, strictEventIds: true };
   private readonly commits = new CommitSignal();
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private pending: PendingAppend[] = [];
@@ -201,6 +202,10 @@ export class SqliteEventStore implements EventStore {
     this.subscriptions.add(subscription);
     void subscription.finished.then(() => this.subscriptions.delete(subscription));
     return subscription;
+  }
+
+  get reachable(): boolean {
+    return this.closing === undefined;
   }
 
   close(): Promise<void> {

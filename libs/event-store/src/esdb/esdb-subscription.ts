@@ -1,0 +1,196 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { once } from 'node:events';
+import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
+import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.js';
+import type { Position } from '../position.js';
+import { isTransient } from './esdb-errors.js';
+import { fromEsdbEvent } from './esdb-events.js';
+
+/** Opens the server-side subscription from a position (EXCLUSIVE) or the start. */
+export type OpenSubscription = (from: Position | 'start') => AllStreamSubscription;
+
+/** Reports whether the server answers, for the store's `reachable`. */
+export interface ReachabilityListener {
+  reached(): void;
+  lost(): void;
+}
+
+const MAX_BATCH = 1_000;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2_000;
+
+const handlerCall = new AsyncLocalStorage<object>();
+
+/**
+ * A catch-up subscription to `$all` that survives the server going away: it delivers events in batches as the
+ * port requires, and when the connection drops it subscribes again after the last event it delivered, so nothing
+ * is skipped or repeated. `onError` hears only what retrying cannot fix (a handler failure, a refusal).
+ *
+ * The client's stream is read in paused mode (`read()`), so a slow handler leaves events in gRPC's flow control
+ * instead of in memory. `caughtUp` arrives as an event of the stream while the events before it may still sit in
+ * its buffer: the count of events received by then tells after which batch the end of the log was reached.
+ */
+export class EsdbSubscription implements Subscription {
+  private closing = false;
+  private wakeOnClose!: () => void;
+  private readonly closed = new Promise<void>((resolve) => (this.wakeOnClose = resolve));
+  private current: AllStreamSubscription | undefined;
+  private runningCall: object | undefined;
+  private caughtUpReported = false;
+  readonly finished: Promise<void>;
+
+  constructor(
+    private readonly open: OpenSubscription,
+    options: SubscribeOptions,
+    private readonly handler: SubscriptionHandler,
+    private readonly reachability: ReachabilityListener,
+  ) {
+    this.finished = this.run(options.from);
+  }
+
+  close(): Promise<void> {
+    this.closing = true;
+    this.wakeOnClose();
+    void this.current?.unsubscribe();
+    const caller = handlerCall.getStore();
+    if (caller !== undefined && caller === this.runningCall) return Promise.resolve();
+    return this.finished;
+  }
+
+  private async run(from: Position | 'start'): Promise<void> {
+    await Promise.resolve();
+    let after = from;
+    let retryMs = RETRY_MIN_MS;
+    while (!this.closing) {
+      try {
+        after = await this.follow(after, () => {
+          retryMs = RETRY_MIN_MS;
+          this.reachability.reached();
+        });
+        return;
+      } catch (failure) {
+        if (this.closing) return;
+        const cause = failure instanceof Interrupted ? failure.cause : failure;
+        if (failure instanceof HandlerFailure || !(isTransient(cause) || cause instanceof UnavailableEnd)) {
+          this.closing = true;
+          this.report(failure instanceof HandlerFailure ? failure.cause : cause);
+          return;
+        }
+        this.reachability.lost();
+        after = failure instanceof Interrupted ? failure.after : after;
+        await Promise.race([sleep(retryMs), this.closed]);
+        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /**
+   * Delivers from one server-side subscription until it ends. Resolves (with the last position delivered) only
+   * on close; rejects with `Interrupted` carrying that position when the connection fails.
+   */
+  private async follow(from: Position | 'start', confirmed: () => void): Promise<Position | 'start'> {
+    const subscription = this.open(from);
+    this.current = subscription;
+    let after = from;
+    let received = 0;
+    let caughtUpAfter: number | undefined;
+    let failure: unknown;
+    let ended = false;
+    subscription.on('confirmation', confirmed);
+    subscription.on('caughtUp', () => {
+      confirmed();
+      caughtUpAfter ??= received + subscription.readableLength;
+    });
+    subscription.on('error', (error: unknown) => (failure ??= error));
+    subscription.on('end', () => (ended = true));
+    subscription.on('close', () => (ended = true));
+    try {
+      while (!this.closing) {
+        const batch: RecordedEvent[] = [];
+        for (let resolved: AllStreamResolvedEvent | null; batch.length < MAX_BATCH && (resolved = subscription.read()) !== null; ) {
+          received += 1;
+          if (resolved.event !== undefined) batch.push(fromEsdbEvent(resolved.event));
+        }
+        if (batch.length > 0) {
+          await this.deliver(batch);
+          after = batch[batch.length - 1]!.position;
+        }
+        if (caughtUpAfter !== undefined && received >= caughtUpAfter && !this.caughtUpReported) {
+          this.caughtUpReported = true;
+          this.handler.onCaughtUp?.();
+        }
+        if (batch.length > 0 || subscription.readableLength > 0) continue;
+        if (failure !== undefined || ended) break;
+        await this.nextSignal(subscription);
+      }
+    } finally {
+      this.current = undefined;
+      void subscription.unsubscribe();
+    }
+    if (this.closing) return after;
+    throw new Interrupted(after, failure ?? new UnavailableEnd());
+  }
+
+  /** Waits for more to read, the end of the log, the end of the stream, or close(). */
+  private async nextSignal(subscription: AllStreamSubscription): Promise<void> {
+    const stopListening = new AbortController();
+    const signal = (name: string) => once(subscription, name, { signal: stopListening.signal });
+    try {
+      await Promise.race([signal('readable'), signal('caughtUp'), signal('close'), signal('end'), this.closed]);
+    } catch {
+      // An 'error' event: the listener in follow() keeps it.
+    } finally {
+      stopListening.abort();
+    }
+  }
+
+  private async deliver(batch: readonly RecordedEvent[]): Promise<void> {
+    const call = {};
+    this.runningCall = call;
+    try {
+      await handlerCall.run(call, () => this.handler.onEvents(batch));
+    } catch (error) {
+      throw new HandlerFailure(error);
+    } finally {
+      this.runningCall = undefined;
+    }
+  }
+
+  private report(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(`subscription failed: ${String(error)}`);
+    try {
+      if (!this.handler.onError) throw failure;
+      this.handler.onError(failure);
+    } catch (unhandled) {
+      void Promise.reject(unhandled);
+    }
+  }
+}
+
+/** The handler's own failure: never retried. */
+class HandlerFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('subscription handler failed');
+  }
+}
+
+/** The server-side subscription failed after delivering up to `after`. */
+class Interrupted extends Error {
+  constructor(
+    readonly after: Position | 'start',
+    override readonly cause: unknown,
+  ) {
+    super(`subscription interrupted: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** The server ended a subscription without an error: it went away (a subscription never ends on its own). */
+class UnavailableEnd extends Error {
+  constructor() {
+    super('the server ended the subscription');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
