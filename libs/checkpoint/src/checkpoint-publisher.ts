@@ -10,6 +10,18 @@ export interface CheckpointTree {
   root(size?: bigint): Hash;
 }
 
+/**
+ * Where several publishers of one log agree on its checkpoints (an EventStoreDB stream appended with an
+ * expected revision): a checkpoint is claimed before it is stored or served, and only one claim per
+ * position in the sequence succeeds.
+ */
+export interface CheckpointClaims {
+  /** Claims `checkpoint` as the log's next. Resolves false when another publisher claimed first. */
+  claim(checkpoint: SignedCheckpoint): Promise<boolean>;
+  /** Checkpoints claimed after `after` (by any publisher), oldest first; every checkpoint when `after` is undefined. */
+  claimedAfter(after: SignedCheckpoint | undefined): Promise<SignedCheckpoint[]>;
+}
+
 export interface CheckpointPublisherOptions {
   /** the log's origin line; the signer's key name must equal it */
   origin: string;
@@ -21,7 +33,12 @@ export interface CheckpointPublisherOptions {
   now?: () => Date;
   /** a periodic publish that failed (retried at the next interval); without it, or if it throws: a process warning */
   onError?: (error: Error) => void;
+  /** shared with other publishers of the same log; without it, this publisher is the log's only one */
+  claims?: CheckpointClaims;
 }
+
+/** A follower claims again once the log went this many intervals without a checkpoint while its tree grew. */
+const LEADER_SILENT_INTERVALS = 3;
 
 interface Waiter {
   size: bigint;
@@ -36,6 +53,10 @@ interface Waiter {
  * It signs only sizes above the latest checkpoint, and only while the tree's root at the latest
  * checkpoint's size is still that checkpoint's root: every checkpoint it signs is then consistent
  * with every earlier one, and no size ever gets two roots.
+ *
+ * With `claims`, a checkpoint is claimed before it is stored. A publisher whose claim loses follows:
+ * it serves the winner's checkpoints once its own tree shows them to be consistent, and claims again
+ * only when no checkpoint came for a few intervals (the winner is gone).
  */
 export class CheckpointPublisher {
   private readonly origin: string;
@@ -45,13 +66,22 @@ export class CheckpointPublisher {
   private readonly intervalMs: number;
   private readonly now: () => Date;
   private readonly onError: ((error: Error) => void) | undefined;
+  private readonly claims: CheckpointClaims | undefined;
+  /** Set while another publisher wins the claims; performance.now() when its latest checkpoint arrived. */
+  private followingSince: number | undefined;
+  /** The publish queued or running now, which later calls share. */
+  private running: Promise<SignedCheckpoint | undefined> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
   private served: SignedCheckpoint | undefined;
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private prompt: NodeJS.Timeout | undefined;
   /** performance.now() of the last checkpoint this publisher signed. */
   private lastPublishedAt = Number.NEGATIVE_INFINITY;
+  private starting = false;
   private stopped = false;
+  /** A checkpoint whose claim won but whose store.append failed: stored at the next publish, never claimed twice. */
+  private wonNotStored: SignedCheckpoint | undefined;
 
   constructor(options: CheckpointPublisherOptions) {
     if (options.signer.name !== options.origin) {
@@ -70,28 +100,40 @@ export class CheckpointPublisher {
     this.intervalMs = options.intervalMs;
     this.now = options.now ?? (() => new Date());
     this.onError = options.onError;
+    this.claims = options.claims;
     // Already persisted, so already servable.
     this.served = this.store.latest();
   }
 
   /**
-   * Call on start, once the tree has caught up with the event store: the last stored checkpoint's
-   * root must be the tree's root at its size. Throws LogForkedError otherwise.
+   * Call on start, once the tree has caught up with the event store: takes in the checkpoints other
+   * publishers claimed (or this one claimed but did not store before a crash), then checks that the
+   * last checkpoint's root is the tree's root at its size. Rejects with LogForkedError otherwise.
    */
-  verifyAgainstTree(): void {
-    const last = this.store.latest();
-    if (last !== undefined) this.assertTreeExtends(last);
+  verifyAgainstTree(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.claims) await this.follow();
+      const last = this.store.latest();
+      if (last !== undefined) this.assertTreeExtends(last);
+    });
   }
 
   /**
    * Publishes now if the tree grew (or when there is no checkpoint yet, even of an empty tree), then
-   * looks again every intervalMs. Throws if that first publish fails, so a service does not start
+   * looks again every intervalMs. Rejects if that first publish fails, so a service does not start
    * without a checkpoint; later failures go to onError and are retried.
    */
-  start(): void {
-    if (this.timer !== undefined) throw new Error('the checkpoint publisher is already started');
+  async start(): Promise<void> {
+    if (this.timer !== undefined || this.starting) throw new Error('the checkpoint publisher is already started');
+    this.starting = true;
     this.stopped = false;
-    this.publishIfGrown();
+    try {
+      await this.publishIfGrown();
+    } finally {
+      this.starting = false;
+    }
+    // stop() was called while the first publish ran.
+    if (this.stopped) return;
     this.timer = setInterval(() => {
       // A prompt publish since the last tick already covered this interval.
       if (performance.now() - this.lastPublishedAt >= this.intervalMs) this.publishInBackground();
@@ -127,8 +169,34 @@ export class CheckpointPublisher {
     for (const waiter of waiters) waiter.reject(new PublisherStoppedError(waiter.size));
   }
 
-  /** Signs, persists (store.append), then serves a checkpoint of the tree if it grew; else undefined. */
-  publishIfGrown(): SignedCheckpoint | undefined {
+  /**
+   * Signs, claims (with `claims`), persists (store.append), then serves a checkpoint of the tree if it
+   * grew; else, or when another publisher's claim won, resolves undefined. A follower takes in the
+   * checkpoints claimed since its latest instead. Calls made while one runs share its outcome.
+   */
+  publishIfGrown(): Promise<SignedCheckpoint | undefined> {
+    this.running ??= this.exclusive(() => this.publishOnce()).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Runs `work` after everything queued before it: publishes and verifications never overlap. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async publishOnce(): Promise<SignedCheckpoint | undefined> {
+    const won = this.wonNotStored;
+    if (won !== undefined) {
+      this.storeWon(won);
+      if (this.tree.size <= won.size) return won;
+    }
+    if (this.followingSince !== undefined) {
+      await this.follow();
+      const silentMs = performance.now() - this.followingSince;
+      if (silentMs < LEADER_SILENT_INTERVALS * this.intervalMs) return undefined;
+    }
     const size = this.tree.size;
     const previous = this.served;
     if (previous !== undefined) {
@@ -138,11 +206,44 @@ export class CheckpointPublisher {
     const root = this.tree.root(size);
     const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
     const checkpoint: SignedCheckpoint = { size, root, note, signedAt: this.now().toISOString() };
+    if (this.claims && !(await this.claims.claim(checkpoint))) {
+      this.followingSince = performance.now();
+      await this.follow();
+      return undefined;
+    }
+    this.followingSince = undefined;
+    this.storeWon(checkpoint);
+    return checkpoint;
+  }
+
+  private storeWon(checkpoint: SignedCheckpoint): void {
+    if (this.claims) this.wonNotStored = checkpoint;
+    this.adopt(checkpoint);
+    this.wonNotStored = undefined;
+    this.lastPublishedAt = performance.now();
+  }
+
+  /**
+   * Takes in what was claimed after the served checkpoint; each must extend this log's tree as this
+   * publisher has it.
+   */
+  private async follow(): Promise<void> {
+    const claimed = await this.claims!.claimedAfter(this.served);
+    // Any checkpoint the leader claimed, even one this replica's tree has not reached, shows it is alive.
+    if (claimed.length > 0 && this.followingSince !== undefined) this.followingSince = performance.now();
+    for (const checkpoint of claimed) {
+      // The winner may be ahead of this replica's tree: such a checkpoint is taken in at a later tick.
+      if (checkpoint.size > this.tree.size) break;
+      this.adopt(checkpoint);
+    }
+  }
+
+  /** Stores, then serves, a checkpoint that extends the tree. */
+  private adopt(checkpoint: SignedCheckpoint): void {
+    this.assertTreeExtends(checkpoint);
     this.store.append(checkpoint);
     this.served = checkpoint;
-    this.lastPublishedAt = performance.now();
     this.resolveWaiters(checkpoint);
-    return checkpoint;
   }
 
   latest(): SignedCheckpoint | undefined {
@@ -177,13 +278,9 @@ export class CheckpointPublisher {
     for (const waiter of covered) waiter.resolve(checkpoint);
   }
 
-  // A timer callback that throws would crash the process: report and retry at the next tick.
+  // A timer callback that rejects would crash the process: report and retry at the next tick.
   private publishInBackground(): void {
-    try {
-      this.publishIfGrown();
-    } catch (error) {
-      this.report(error instanceof Error ? error : new Error(String(error)));
-    }
+    this.publishIfGrown().catch((error: unknown) => this.report(error instanceof Error ? error : new Error(String(error))));
   }
 
   // The fallback warns with a string: emitWarning refuses an Error from another realm (a vm context).

@@ -7,7 +7,7 @@ export {
   type SignedCheckpoint,
 } from './signed-checkpoint-store.js';
 export { SqliteCheckpointStore } from './sqlite-checkpoint-store.js';
-export { CheckpointPublisher, type CheckpointPublisherOptions, type CheckpointTree } from './checkpoint-publisher.js';
+export { CheckpointPublisher, type CheckpointClaims, type CheckpointPublisherOptions, type CheckpointTree } from './checkpoint-publisher.js';
 export { LogForkedError, CheckpointRefusedError, PublisherStoppedError } from './errors.js';
 // The opening side lives in the auditor's package; re-exported so the service imports one package.
 export {
