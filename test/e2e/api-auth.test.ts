@@ -214,7 +214,7 @@ describe('the dev token in production', () => {
       expect(output).not.toContain('listening');
       expect(output).not.toContain(DEV_TOKEN);
     } finally {
-      cleanup();
+      await cleanup();
     }
   });
 });

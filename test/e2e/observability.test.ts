@@ -19,7 +19,7 @@ const login = (extra: Json = {}): Json => ({
 });
 
 let ledger: LedgerProcess;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 let doc: Json;
 
 beforeAll(async () => {
@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expect(await ledger.stop()).toBe(0);
-  cleanup();
+  await cleanup();
 });
 
 function operations(): { path: string; method: string; op: Json }[] {
@@ -145,7 +145,7 @@ describe('GET /openapi.json', () => {
       }
     } finally {
       expect(await debug.stop()).toBe(0);
-      dir.cleanup();
+      await dir.cleanup();
     }
   });
 

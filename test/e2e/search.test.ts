@@ -17,7 +17,7 @@ const event = (i: number, tenant: string) => ({
 
 describe('GET /v1/events', () => {
   let ledger: LedgerProcess;
-  let cleanup: () => void;
+  let cleanup: () => Promise<void>;
   const tokens = { reader: 'acme-reader-token' };
 
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('GET /v1/events', () => {
   });
   afterAll(async () => {
     await ledger.stop();
-    cleanup();
+    await cleanup();
   });
 
   const post = (path: string, body: unknown) =>
@@ -88,9 +88,12 @@ describe('GET /v1/events', () => {
   test('time range on server time, inclusive', async () => {
     const events = await all('tenant=acme', 1000);
     const [first, middle, last] = [events[0]!, events[40]!, events[79]!].map(({ event }) => event.time);
+    // Filtered by time, kept in leaf order (on EventStoreDB neighbouring leaves may be out of time order).
+    const within = (from: string, to: string) => events.filter(({ event }) => event.time >= from && event.time <= to);
     const range = await all(`tenant=acme&from=${middle}&to=${last}`, 1000);
-    expect(range.map(({ event }) => event.time)).toEqual(events.slice(40).map(({ event }) => event.time));
-    expect(await all(`tenant=acme&to=${first}`, 1000)).toHaveLength(1);
+    expect(range.length).toBeGreaterThanOrEqual(2);
+    expect(range).toEqual(within(middle, last));
+    expect(await all(`tenant=acme&to=${first}`, 1000)).toEqual(within('', first));
   });
 
   test('a cursor stays correct while events are written', async () => {

@@ -15,6 +15,6 @@ test('the service starts, records an event and serves a checkpoint', async () =>
     expect(receipt.treeSize).toBeGreaterThanOrEqual(1);
   } finally {
     expect(await ledger.stop()).toBe(0);
-    cleanup();
+    await cleanup();
   }
 });

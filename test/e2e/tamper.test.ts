@@ -18,7 +18,7 @@ const EVENTS = 40;
 const TAMPERED_LEAF = 17;
 
 let original: string;
-let cleanupOriginal: () => void;
+let cleanupOriginal: () => Promise<void>;
 const copies: string[] = [];
 
 /** A copy of the recorded data dir, for one attack. */
@@ -98,8 +98,8 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => {
-  cleanupOriginal();
+afterAll(async () => {
+  await cleanupOriginal();
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -61,7 +61,7 @@ test('verify on a directory without ledger.db exits 2 and says so', async () => 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`no ledger.db in ${dataDir}`);
   } finally {
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -73,7 +73,7 @@ test('verify on a ledger.db that is not a database exits 2', async () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^trailmark: .*ledger\.db/);
   } finally {
-    cleanup();
+    await cleanup();
   }
 });
 
@@ -85,7 +85,7 @@ test('verify refuses a --key that is not a verifier key: exit 2', async () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^trailmark: --key is not a verifier key/);
   } finally {
-    cleanup();
+    await cleanup();
   }
 });
 

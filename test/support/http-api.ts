@@ -248,7 +248,7 @@ export function sharedLedger(env: (dataDir: string) => Record<string, string> = 
   ledger(): LedgerProcess;
 } {
   let ledger: LedgerProcess | undefined;
-  let cleanup: (() => void) | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const dir = makeDataDir();
     cleanup = dir.cleanup;
@@ -258,7 +258,7 @@ export function sharedLedger(env: (dataDir: string) => Record<string, string> = 
     try {
       if (ledger) expect(await ledger.stop()).toBe(0);
     } finally {
-      cleanup?.();
+      await cleanup?.();
     }
   });
   return {

@@ -30,6 +30,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
   process.stderr.write(
     `\nTrailmark ledger listening on ${url}\n` +
       `  data dir      ${config.dataDir}\n` +
+      `  event store   ${config.esdbConnectionString === undefined ? 'embedded SQLite (ledger.db in the data dir)' : `EventStoreDB at ${withoutCredentials(config.esdbConnectionString)}`}\n` +
       `  verifier key  ${core.verifierKey}\n` +
       (config.devToken !== undefined
         ? '  credentials   Authorization: Bearer $TRAILMARK_DEV_TOKEN (all tenants, admin)\n'
@@ -39,4 +40,9 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
       '\n',
   );
   return app;
+}
+
+/** A connection string as it may be shown: `esdb://user:secret@host` loses its user information. */
+function withoutCredentials(connectionString: string): string {
+  return connectionString.replace(/^(esdb(?:\+discover)?:\/\/)[^@/]*@/i, '$1');
 }

@@ -50,3 +50,22 @@ export class StoredEventFormatError extends Error {
     this.name = 'StoredEventFormatError';
   }
 }
+
+/**
+ * A batch spanning several streams failed part-way on a store that commits one stream at a time
+ * (EventStoreDB): some of its events may be stored. `ids` are the ids the batch's events were given, in
+ * order; sending the batch again with them completes it without storing any event twice.
+ */
+export class BatchInterruptedError extends Error {
+  readonly code = 'batch_interrupted';
+  constructor(
+    readonly ids: readonly string[],
+    override readonly cause: unknown,
+  ) {
+    super(
+      `the batch was interrupted and may be partly stored (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        'send it again with the ids in details.ids to complete it without duplicates',
+    );
+    this.name = 'BatchInterruptedError';
+  }
+}

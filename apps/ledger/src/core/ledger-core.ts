@@ -9,9 +9,10 @@ import {
   type SignedCheckpoint,
 } from '@trailmark/checkpoint';
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
-import { SqliteEventStore, type EventStore } from '@trailmark/event-store';
+import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
-import { ConfigError, type LedgerConfig } from '../config.js';
+import type { LedgerConfig } from '../config.js';
+import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { loadSigningKey } from './signing-key.js';
 
 export const LEDGER_DB_FILE = 'ledger.db';
@@ -37,6 +38,10 @@ export function openLedgerDatabase(dataDir: string, options: { readonly?: boolea
 /**
  * Everything behind the API, wired once: the event store, the tree and ledger index in the same
  * SQLite file, the sequencer that feeds the tree from the store's order, the checkpoint publisher.
+ *
+ * On EventStoreDB the SQLite file holds only what can be derived again (tiles, ledger index, a copy of
+ * the checkpoints); the checkpoints of record are the `trailmark-checkpoints` stream, which every
+ * instance on that EventStoreDB claims its checkpoints in.
  */
 export class LedgerCore {
   readonly store: EventStore;
@@ -55,7 +60,9 @@ export class LedgerCore {
     readonly signer: NoteSigner,
     onError: (error: Error) => void,
   ) {
-    this.store = new SqliteEventStore(db);
+    this.verifierKey = verifierKeyFor(signer);
+    const onEventStoreDB = config.esdbConnectionString !== undefined;
+    this.store = onEventStoreDB ? EsdbEventStore.connect(config.esdbConnectionString!) : new SqliteEventStore(db);
     this.tree = MerkleTree.open(new SqliteTileStore(db));
     this.index = new SqliteLedgerIndex(db);
     this.sequencer = new Sequencer(this.store, this.tree, this.index, onError);
@@ -67,16 +74,13 @@ export class LedgerCore {
       store: this.checkpoints,
       intervalMs: config.checkpointIntervalMs,
       onError,
+      claims: onEventStoreDB ? new StreamCheckpointClaims(this.store, this.verifierKey) : undefined,
     });
     this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());
-    this.verifierKey = verifierKeyFor(signer);
   }
 
   static open(config: LedgerConfig, onError: (error: Error) => void = () => {}): LedgerCore {
-    if (config.esdbConnectionString !== undefined) {
-      throw new ConfigError('ESDB_CONNECTION_STRING is set, but this build runs only on the embedded SQLite store: unset it');
-    }
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const signer = loadSigningKey(config.dataDir, config.signingKey, config.origin);
     return new LedgerCore(config, openLedgerDatabase(config.dataDir), signer, onError);
@@ -86,8 +90,8 @@ export class LedgerCore {
   async start(): Promise<void> {
     await this.sequencer.start();
     await this.recorder.resumeClock();
-    this.publisher.verifyAgainstTree();
-    this.publisher.start();
+    await this.publisher.verifyAgainstTree();
+    await this.publisher.start();
     this.started = true;
   }
 
@@ -105,9 +109,9 @@ export class LedgerCore {
     }
   }
 
-  /** Serving: caught up, publishing, and the sequencer still integrating. */
+  /** Serving: caught up, publishing, the sequencer still integrating, and the event store answering. */
   get ready(): boolean {
-    return this.started && this.sequencer.failure === undefined;
+    return this.started && this.sequencer.failure === undefined && this.store.reachable;
   }
 
   async stop(): Promise<void> {

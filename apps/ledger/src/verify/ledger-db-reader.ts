@@ -122,6 +122,11 @@ export class LedgerDbReader {
 
 export class MissingTablesError extends Error {
   constructor(readonly tables: readonly string[]) {
-    super(`ledger.db has no table ${tables.join(', ')}`);
+    super(
+      `ledger.db has no table ${tables.join(', ')}` +
+        (tables.includes('events')
+          ? ': if this ledger keeps its events in EventStoreDB, the data dir holds only derived state, which `verify --data-dir` cannot check'
+          : ''),
+    );
   }
 }

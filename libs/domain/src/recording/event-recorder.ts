@@ -1,8 +1,8 @@
-import type { EventStore, RecordedEvent } from '@trailmark/event-store';
+import type { AppendResult, EventStore, RecordedEvent } from '@trailmark/event-store';
 import { ServerClock } from '../clock.js';
 import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
-import { isRetryOf, parseEnvelope, prepareEvent, type Envelope } from '../envelope.js';
-import { EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
+import { isRetryOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
+import { BatchInterruptedError, EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
 import { newEventId } from '../ids.js';
 import { parseIdentityEventInput, type IdentityEventInput } from '../schema.js';
 import { findSecretFields } from '../secrets.js';
@@ -75,13 +75,13 @@ export class EventRecorder {
     const fresh = inputs.flatMap((input, i) => (existing[i] ? [] : [{ input, i }]));
     // Stamp the time and append in the same turn, so that server time follows the store's order.
     const prepared = fresh.map(({ input }) => prepareEvent(input, this.clock.now(), input.id ?? newEventId()));
-    const appended = await this.store.appendAtomically(
-      prepared.map((event) => ({
-        stream: event.stream,
-        expectedRevision: 'any' as const,
-        events: [{ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) }],
-      })),
-    );
+    const appended = await this.appendAll(prepared).catch((error: unknown) => {
+      const streams = new Set(prepared.map((event) => event.stream));
+      if (this.store.guarantees.atomicAcrossStreams || streams.size < 2) throw error;
+      const ids = existing.map((found) => found?.receipt.id);
+      fresh.forEach(({ i }, j) => (ids[i] = prepared[j]!.id));
+      throw new BatchInterruptedError(ids as string[], error);
+    });
     const results = existing.slice();
     await Promise.all(
       prepared.map(async (event, j) => {
@@ -90,6 +90,16 @@ export class EventRecorder {
       }),
     );
     return results as RecordedIdentityEvent[];
+  }
+
+  private appendAll(prepared: readonly PreparedEvent[]): Promise<AppendResult[]> {
+    return this.store.appendAtomically(
+      prepared.map((event) => ({
+        stream: event.stream,
+        expectedRevision: 'any' as const,
+        events: [{ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) }],
+      })),
+    );
   }
 
   /** The stored event of an integrated leaf. */

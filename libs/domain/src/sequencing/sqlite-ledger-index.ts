@@ -2,13 +2,16 @@ import type Database from 'better-sqlite3';
 import type { Position } from '@trailmark/event-store';
 import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
 
+// event_id is not UNIQUE: EventStoreDB checks ids per stream only, so two service instances racing with one
+// id in two streams store it twice. Both are leaves (the tree follows the store); the first is the event's.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ledger_leaves (
   leaf_index       INTEGER PRIMARY KEY,
-  event_id         TEXT    NOT NULL UNIQUE,
+  event_id         TEXT    NOT NULL,
   position_commit  INTEGER NOT NULL,
   position_prepare INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS ledger_leaves_by_event_id ON ledger_leaves (event_id, leaf_index);
 CREATE TABLE IF NOT EXISTS ledger_state (
   id               INTEGER PRIMARY KEY CHECK (id = 1),
   position_commit  INTEGER NOT NULL,
@@ -40,7 +43,7 @@ export class SqliteLedgerIndex implements LedgerIndex {
     db.exec(SCHEMA);
     this.selectState = db.prepare('SELECT position_commit, position_prepare FROM ledger_state WHERE id = 1').safeIntegers(true) as never;
     this.selectCount = db.prepare('SELECT coalesce(max(leaf_index) + 1, 0) AS count FROM ledger_leaves').safeIntegers(true) as never;
-    this.selectById = db.prepare('SELECT * FROM ledger_leaves WHERE event_id = ?').safeIntegers(true) as never;
+    this.selectById = db.prepare('SELECT * FROM ledger_leaves WHERE event_id = ? ORDER BY leaf_index LIMIT 1').safeIntegers(true) as never;
     this.selectByIndex = db.prepare('SELECT * FROM ledger_leaves WHERE leaf_index = ?').safeIntegers(true) as never;
     this.insertLeaf = db.prepare('INSERT INTO ledger_leaves VALUES (?, ?, ?, ?)');
     this.upsertState = db.prepare(
