@@ -6,6 +6,7 @@ export * from './schema.js';
 export * from './secrets.js';
 export * from './envelope.js';
 export * from './stored-event.js';
+export * from './ocsf.js';
 export { type IntegratedLeaf, type LedgerIndex } from './sequencing/ledger-index.js';
 export { SqliteLedgerIndex } from './sequencing/sqlite-ledger-index.js';
 export { IDENTITY_STREAM_PREFIX, Sequencer, SequencerStoppedError } from './sequencing/sequencer.js';
