@@ -7,7 +7,7 @@ const base = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@trailmark/proofs$': '<rootDir>/proofs/src/index.ts',
-    '^@trailmark/(merkle|checkpoint|domain|event-store)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@trailmark/(merkle|checkpoint|domain|event-store|projections)$': '<rootDir>/libs/$1/src/index.ts',
     '^@trailmark/ledger$': '<rootDir>/apps/ledger/src/index.ts',
     '^@trailmark/esdb-double$': '<rootDir>/test/esdb-double/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
@@ -15,7 +15,6 @@ const base = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
-  testTimeout: 60000,
 };
 
 export default {
@@ -31,5 +30,7 @@ export default {
       globals: { TRAILMARK_TEST_STORE: 'esdb' },
     },
   ],
+  // A global option: inside a project it would be ignored.
+  testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
