@@ -52,20 +52,16 @@ export class StoredEventFormatError extends Error {
 }
 
 /**
- * A batch spanning several streams failed part-way on a store that commits one stream at a time
- * (EventStoreDB): some of its events may be stored. `ids` are the ids the batch's events were given, in
- * order; sending the batch again with them completes it without storing any event twice.
+ * Recording failed on a store that commits one stream at a time and may not say whether a failed append was
+ * stored (EventStoreDB): some of the request's events may be in the log. `ids` are the ids its events were
+ * given, in order; sending the request again with them completes it without storing an event twice.
  */
-export class BatchInterruptedError extends Error {
-  readonly code = 'batch_interrupted';
+export class RecordingInterruptedError extends Error {
   constructor(
     readonly ids: readonly string[],
     override readonly cause: unknown,
   ) {
-    super(
-      `the batch was interrupted and may be partly stored (${cause instanceof Error ? cause.message : String(cause)}); ` +
-        'send it again with the ids in details.ids to complete it without duplicates',
-    );
-    this.name = 'BatchInterruptedError';
+    super('some of these events may be stored: send the request again with the ids in details.ids to complete it without duplicates');
+    this.name = 'RecordingInterruptedError';
   }
 }

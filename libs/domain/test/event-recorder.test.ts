@@ -4,14 +4,15 @@ import Database from 'better-sqlite3';
 import {
   EventIdConflictError,
   EventRecorder,
+  RecordingInterruptedError,
   Sequencer,
   SequencerStoppedError,
   SqliteLedgerIndex,
   type IntegratedLeaf,
   type LedgerIndex,
 } from '@trailmark/domain';
-import { SqliteEventStore } from '@trailmark/event-store';
-import type { Position } from '@trailmark/event-store';
+import { SqliteEventStore, StoreUnavailableError } from '@trailmark/event-store';
+import type { AppendRequest, AppendResult, EventStore, Position } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 
 const X = '0190f1c4-7b7e-7c4a-9e2f-3b1d5c6a7e8f';
@@ -26,9 +27,42 @@ const login = (extra: Record<string, unknown> = {}) => ({
 const single = () => '';
 const batch = (i: number) => `events[${i}]`;
 
-async function ledger(wrapIndex: (index: LedgerIndex) => LedgerIndex = (index) => index) {
+/**
+ * The embedded store behaving as EventStoreDB does through its client: one stream per append, and a failure
+ * part-way through a call leaves the appends before it. `failAtAppend` makes that append fail as unreachable.
+ */
+class OneStreamPerAppend implements EventStore {
+  readonly guarantees = { atomicAcrossStreams: false, strictEventIds: false };
+  readonly reachable = true;
+  readonly requests: AppendRequest[] = [];
+  failAtAppend: number | undefined;
+
+  constructor(private readonly inner: SqliteEventStore) {}
+
+  append(request: AppendRequest): Promise<AppendResult> {
+    this.requests.push(request);
+    if (this.requests.length === this.failAtAppend) return Promise.reject(new StoreUnavailableError('the server went away'));
+    return this.inner.append(request);
+  }
+
+  async appendAtomically(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const request of requests) results.push(await this.append(request));
+    return results;
+  }
+
+  readStream: EventStore['readStream'] = (...args) => this.inner.readStream(...args);
+  readAll: EventStore['readAll'] = (...args) => this.inner.readAll(...args);
+  subscribeToAll: EventStore['subscribeToAll'] = (...args) => this.inner.subscribeToAll(...args);
+  close = () => this.inner.close();
+}
+
+async function ledger(
+  wrapIndex: (index: LedgerIndex) => LedgerIndex = (index) => index,
+  wrapStore: (store: SqliteEventStore) => EventStore = (store) => store,
+) {
   const db = new Database(':memory:');
-  const store = new SqliteEventStore(db);
+  const store = wrapStore(new SqliteEventStore(db));
   const tree = MerkleTree.open(new SqliteTileStore(db));
   const index = wrapIndex(new SqliteLedgerIndex(db));
   const errors: Error[] = [];
@@ -92,5 +126,39 @@ test('when the sequencer fails, waiting requests fail, and later ones are refuse
   const stored = await storedCount();
   await expect(recorder.record([login()], '*', single)).rejects.toThrow(SequencerStoppedError);
   expect(await storedCount()).toBe(stored);
+  await close();
+});
+
+test('on a store that commits one stream per append, a batch cut part-way answers its ids; sent again with them, it completes once', async () => {
+  let store!: OneStreamPerAppend;
+  const { recorder, tree, close } = await ledger(undefined, (inner) => (store = new OneStreamPerAppend(inner)));
+  const bodies = ['u_1', 'u_2', 'u_3'].map((user) => login({ actor: { type: 'user', id: user }, targets: [{ type: 'user', id: user }] }));
+  store.failAtAppend = 2;
+  const refusal = await recorder.record(bodies, '*', batch).catch((error: unknown) => error);
+  expect(refusal).toBeInstanceOf(RecordingInterruptedError);
+  expect((refusal as RecordingInterruptedError).cause).toBeInstanceOf(StoreUnavailableError);
+  const ids = (refusal as RecordingInterruptedError).ids;
+  expect(ids).toHaveLength(3);
+  expect(new Set(ids).size).toBe(3);
+  // The event stored before the cut becomes a leaf like any other.
+  while (tree.size < 1n) await new Promise((resolve) => setImmediate(resolve));
+  expect(tree.size).toBe(1n);
+  store.failAtAppend = undefined;
+  const again = await recorder.record(bodies.map((body, i) => ({ ...body, id: ids[i] })), '*', batch);
+  expect(again.map(({ receipt }) => receipt.id)).toEqual(ids);
+  expect(again.map(({ receipt }) => receipt.created)).toEqual([false, true, true]);
+  expect(tree.size).toBe(3n);
+  await close();
+});
+
+test('on a store that commits one stream per append, the events of one stream go in one append', async () => {
+  let store!: OneStreamPerAppend;
+  const { recorder, tree, close } = await ledger(undefined, (inner) => (store = new OneStreamPerAppend(inner)));
+  const mine = login();
+  const other = login({ actor: { type: 'user', id: 'u_9' }, targets: [{ type: 'user', id: 'u_9' }] });
+  const recorded = await recorder.record([mine, other, mine, mine], '*', batch);
+  expect(store.requests.map((request) => request.events.length)).toEqual([3, 1]);
+  expect(new Set(recorded.map(({ receipt }) => receipt.leafIndex)).size).toBe(4);
+  expect(tree.size).toBe(4n);
   await close();
 });

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import {
-  BatchInterruptedError,
+  RecordingInterruptedError,
   EventIdConflictError,
   InvalidEventError,
   LeafTooLargeError,
@@ -29,9 +29,10 @@ const CODE_OF_STATUS: Record<number, string> = {
 /** What any error thrown while serving a request answers. Errors not listed here are 500s. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof BatchInterruptedError) {
+  if (error instanceof RecordingInterruptedError) {
     const cause = toApiError(error.cause);
-    return new ApiError(cause.status, error.code, error.message, { ...cause.details, ids: error.ids });
+    if (cause.status === 500) return cause;
+    return new ApiError(cause.status, cause.code, `${cause.message}; ${error.message}`, { ...cause.details, ids: error.ids });
   }
   if (error instanceof InvalidEventError) return new ApiError(400, error.code, error.message, { field: error.field });
   // `field` (the first path) as in every other refusal of a body field; `fields` lists them all.

@@ -1,8 +1,8 @@
-import type { AppendResult, EventStore, RecordedEvent } from '@trailmark/event-store';
+import { StoreUnavailableError, type EventStore, type Position, type RecordedEvent } from '@trailmark/event-store';
 import { ServerClock } from '../clock.js';
 import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
 import { isRetryOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
-import { BatchInterruptedError, EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
+import { RecordingInterruptedError, EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
 import { newEventId } from '../ids.js';
 import { parseIdentityEventInput, type IdentityEventInput } from '../schema.js';
 import { findSecretFields } from '../secrets.js';
@@ -71,35 +71,52 @@ export class EventRecorder {
   private async recordValidated(inputs: readonly IdentityEventInput[]): Promise<RecordedIdentityEvent[]> {
     // Nothing is stored that could not be acknowledged.
     if (this.sequencer.failure) throw this.sequencer.failure;
+    // While the store is out of reach, the ledger index may lag behind it and miss a retry's earlier event.
+    if (!this.store.reachable) throw new StoreUnavailableError('the event store is unreachable; nothing was stored');
     const existing = await Promise.all(inputs.map((input) => this.findRecorded(input)));
     const fresh = inputs.flatMap((input, i) => (existing[i] ? [] : [{ input, i }]));
     // Stamp the time and append in the same turn, so that server time follows the store's order.
     const prepared = fresh.map(({ input }) => prepareEvent(input, this.clock.now(), input.id ?? newEventId()));
-    const appended = await this.appendAll(prepared).catch((error: unknown) => {
-      const streams = new Set(prepared.map((event) => event.stream));
-      if (this.store.guarantees.atomicAcrossStreams || streams.size < 2) throw error;
+    const positions = await this.appendAll(prepared).catch((error: unknown) => {
       const ids = existing.map((found) => found?.receipt.id);
       fresh.forEach(({ i }, j) => (ids[i] = prepared[j]!.id));
-      throw new BatchInterruptedError(ids as string[], error);
+      throw this.store.guarantees.atomicAcrossStreams ? error : new RecordingInterruptedError(ids as string[], error);
     });
     const results = existing.slice();
     await Promise.all(
       prepared.map(async (event, j) => {
-        const leaf = await this.sequencer.waitForLeaf(event.id, appended[j]!.position);
+        const leaf = await this.sequencer.waitForLeaf(event.id, positions[j]);
         results[fresh[j]!.i] = { receipt: { id: event.id, leafIndex: leaf.leafIndex, time: event.envelope.time, created: true }, envelope: event.envelope };
       }),
     );
     return results as RecordedIdentityEvent[];
   }
 
-  private appendAll(prepared: readonly PreparedEvent[]): Promise<AppendResult[]> {
-    return this.store.appendAtomically(
-      prepared.map((event) => ({
-        stream: event.stream,
+  /**
+   * Appends one request per event where the store commits across streams (the batch's order is the log's); else
+   * one request per stream, each all or nothing. Resolves with each event's position where the store gave it
+   * (the last event of a request), undefined for the others.
+   */
+  private async appendAll(prepared: readonly PreparedEvent[]): Promise<(Position | undefined)[]> {
+    let requests = prepared.map((event) => [event]);
+    if (!this.store.guarantees.atomicAcrossStreams) {
+      const byStream = new Map<string, PreparedEvent[]>();
+      for (const event of prepared) {
+        const group = byStream.get(event.stream);
+        if (group) group.push(event);
+        else byStream.set(event.stream, [event]);
+      }
+      requests = [...byStream.values()];
+    }
+    const results = await this.store.appendAtomically(
+      requests.map((events) => ({
+        stream: events[0]!.stream,
         expectedRevision: 'any' as const,
-        events: [{ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) }],
+        events: events.map((event) => ({ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) })),
       })),
     );
+    const positionOfLast = new Map(requests.map((events, r) => [events.at(-1)!.id, results[r]!.position]));
+    return prepared.map((event) => positionOfLast.get(event.id));
   }
 
   /** The stored event of an integrated leaf. */

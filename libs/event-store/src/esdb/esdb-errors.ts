@@ -18,8 +18,9 @@ export function isTransient(error: unknown): boolean {
     error instanceof DeadlineExceededError ||
     error instanceof NotLeaderError ||
     (error instanceof CancelledError && !/cancelled on client/i.test(error.message)) ||
-    // The client passes on gRPC's own error (UNAVAILABLE, code 14) when it cannot even open a channel.
-    (error instanceof Error && (error as { code?: unknown }).code === GRPC_UNAVAILABLE)
+    // The client passes on gRPC's own error (UNAVAILABLE, code 14) when it cannot even open a channel, and a
+    // plain Error when no node of a cluster answered its gossip (all restarting, an election, the network).
+    (error instanceof Error && ((error as { code?: unknown }).code === GRPC_UNAVAILABLE || /^Failed to discover after/.test(error.message)))
   );
 }
 

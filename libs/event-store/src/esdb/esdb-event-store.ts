@@ -21,7 +21,7 @@ import type {
 import { comparePositions, type Position } from '../position.js';
 import { isTransient, toPortError } from './esdb-errors.js';
 import { fromEsdbEvent, toEsdbEvent } from './esdb-events.js';
-import { EsdbSubscription } from './esdb-subscription.js';
+import { EsdbSubscription, SUBSCRIPTION_BATCH } from './esdb-subscription.js';
 
 /** `$all` is read on in pages of at least this many events while a prefix filter applied here skips events. */
 const READ_ALL_PAGE = 500;
@@ -36,12 +36,14 @@ const READ_ALL_PAGE = 500;
  */
 export class EsdbEventStore implements EventStore {
   readonly guarantees = { atomicAcrossStreams: false, strictEventIds: false };
-  private lastContactFailed = false;
+  private lastCallFailed = false;
   private closing: Promise<void> | undefined;
   private readonly subscriptions = new Set<EsdbSubscription>();
+  /** Subscriptions that lost the server and have not caught up with it again. */
+  private readonly interrupted = new Set<EsdbSubscription>();
   private readonly reachability = {
-    reached: () => (this.lastContactFailed = false),
-    lost: () => (this.lastContactFailed = true),
+    live: (subscription: EsdbSubscription) => this.interrupted.delete(subscription),
+    lost: (subscription: EsdbSubscription) => this.interrupted.add(subscription),
   };
 
   private constructor(private readonly client: EventStoreDBClient) {}
@@ -51,15 +53,23 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString));
   }
 
+  /**
+   * With a subscription running, it decides: reachable once it has caught up with the server again, so that
+   * what the ledger reads (its index, fed by the subscription) is current. Without one, the last call decides.
+   */
   get reachable(): boolean {
-    return this.closing === undefined && !this.lastContactFailed;
+    if (this.closing !== undefined) return false;
+    return this.subscriptions.size > 0 ? this.interrupted.size === 0 : !this.lastCallFailed;
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
     this.checkOpen();
     if (request.events.length === 0) throw new RangeError(`append to stream "${request.stream}" has no events`);
-    const repeated = request.events.find((event, i) => request.events.findIndex((other) => other.id === event.id) !== i);
-    if (repeated) throw new DuplicateEventError(repeated.id, 'it appears twice in one append');
+    const ids = new Set<string>();
+    for (const event of request.events) {
+      if (ids.has(event.id)) throw new DuplicateEventError(event.id, 'it appears twice in one append');
+      ids.add(event.id);
+    }
     const result = await this.call(request, () =>
       this.client.appendToStream(request.stream, request.events.map(toEsdbEvent), { expectedRevision: request.expectedRevision }),
     );
@@ -75,7 +85,11 @@ export class EsdbEventStore implements EventStore {
   async appendAtomically(requests: readonly AppendRequest[]): Promise<AppendResult[]> {
     const results: AppendResult[] = new Array(requests.length);
     const byStream = new Map<string, number[]>();
-    requests.forEach((request, i) => byStream.set(request.stream, [...(byStream.get(request.stream) ?? []), i]));
+    requests.forEach((request, i) => {
+      const indexes = byStream.get(request.stream);
+      if (indexes) indexes.push(i);
+      else byStream.set(request.stream, [i]);
+    });
     const outcomes = await Promise.allSettled(
       [...byStream.values()].map(async (indexes) => {
         for (const i of indexes) results[i] = await this.append(requests[i]!);
@@ -127,13 +141,17 @@ export class EsdbEventStore implements EventStore {
     const filter =
       options.streamPrefix === undefined ? excludeSystemEvents() : streamNameFilter({ prefixes: [options.streamPrefix] });
     const subscription = new EsdbSubscription(
-      (from) => this.client.subscribeToAll({ fromPosition: from === 'start' ? START : from, filter }),
+      // The client's stream buffers 16 objects by default: a batch could never grow past that.
+      (from) => this.client.subscribeToAll({ fromPosition: from === 'start' ? START : from, filter }, { highWaterMark: SUBSCRIPTION_BATCH }),
       options,
       handler,
       this.reachability,
     );
     this.subscriptions.add(subscription);
-    void subscription.finished.then(() => this.subscriptions.delete(subscription));
+    void subscription.finished.then(() => {
+      this.subscriptions.delete(subscription);
+      this.interrupted.delete(subscription);
+    });
     return subscription;
   }
 
@@ -149,11 +167,10 @@ export class EsdbEventStore implements EventStore {
   private async call<T>(request: AppendRequest, run: () => Promise<T>): Promise<T> {
     try {
       const result = await run();
-      this.lastContactFailed = false;
+      this.lastCallFailed = false;
       return result;
     } catch (error) {
-      if (isTransient(error)) this.lastContactFailed = true;
-      else this.lastContactFailed = false;
+      this.lastCallFailed = isTransient(error);
       throw toPortError(error, request.stream, request.expectedRevision, request.events[0]?.id);
     }
   }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
 import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.js';
 import type { Position } from '../position.js';
@@ -9,13 +10,14 @@ import { fromEsdbEvent } from './esdb-events.js';
 /** Opens the server-side subscription from a position (EXCLUSIVE) or the start. */
 export type OpenSubscription = (from: Position | 'start') => AllStreamSubscription;
 
-/** Reports whether the server answers, for the store's `reachable`. */
+/** Tells the store when a subscription is live (caught up with the server) and when it lost the server. */
 export interface ReachabilityListener {
-  reached(): void;
-  lost(): void;
+  live(subscription: EsdbSubscription): void;
+  lost(subscription: EsdbSubscription): void;
 }
 
-const MAX_BATCH = 1_000;
+/** The most events one onEvents call gets. */
+export const SUBSCRIPTION_BATCH = 1_000;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2_000;
 
@@ -32,8 +34,8 @@ const handlerCall = new AsyncLocalStorage<object>();
  */
 export class EsdbSubscription implements Subscription {
   private closing = false;
-  private wakeOnClose!: () => void;
-  private readonly closed = new Promise<void>((resolve) => (this.wakeOnClose = resolve));
+  /** Aborted by close(): every wait listens to it, and stops listening when it ends (no listener piles up). */
+  private readonly closed = new AbortController();
   private current: AllStreamSubscription | undefined;
   private runningCall: object | undefined;
   private caughtUpReported = false;
@@ -50,8 +52,8 @@ export class EsdbSubscription implements Subscription {
 
   close(): Promise<void> {
     this.closing = true;
-    this.wakeOnClose();
-    void this.current?.unsubscribe();
+    this.closed.abort();
+    this.current?.unsubscribe().catch(() => undefined);
     const caller = handlerCall.getStore();
     if (caller !== undefined && caller === this.runningCall) return Promise.resolve();
     return this.finished;
@@ -65,7 +67,7 @@ export class EsdbSubscription implements Subscription {
       try {
         after = await this.follow(after, () => {
           retryMs = RETRY_MIN_MS;
-          this.reachability.reached();
+          this.reachability.live(this);
         });
         return;
       } catch (failure) {
@@ -76,9 +78,9 @@ export class EsdbSubscription implements Subscription {
           this.report(failure instanceof HandlerFailure ? failure.cause : cause);
           return;
         }
-        this.reachability.lost();
+        this.reachability.lost(this);
         after = failure instanceof Interrupted ? failure.after : after;
-        await Promise.race([sleep(retryMs), this.closed]);
+        await sleep(retryMs, undefined, { signal: this.closed.signal }).catch(() => undefined);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
       }
     }
@@ -88,7 +90,7 @@ export class EsdbSubscription implements Subscription {
    * Delivers from one server-side subscription until it ends. Resolves (with the last position delivered) only
    * on close; rejects with `Interrupted` carrying that position when the connection fails.
    */
-  private async follow(from: Position | 'start', confirmed: () => void): Promise<Position | 'start'> {
+  private async follow(from: Position | 'start', caughtUp: () => void): Promise<Position | 'start'> {
     const subscription = this.open(from);
     this.current = subscription;
     let after = from;
@@ -96,9 +98,8 @@ export class EsdbSubscription implements Subscription {
     let caughtUpAfter: number | undefined;
     let failure: unknown;
     let ended = false;
-    subscription.on('confirmation', confirmed);
     subscription.on('caughtUp', () => {
-      confirmed();
+      caughtUp();
       caughtUpAfter ??= received + subscription.readableLength;
     });
     subscription.on('error', (error: unknown) => (failure ??= error));
@@ -107,7 +108,7 @@ export class EsdbSubscription implements Subscription {
     try {
       while (!this.closing) {
         const batch: RecordedEvent[] = [];
-        for (let resolved: AllStreamResolvedEvent | null; batch.length < MAX_BATCH && (resolved = subscription.read()) !== null; ) {
+        for (let resolved: AllStreamResolvedEvent | null; batch.length < SUBSCRIPTION_BATCH && (resolved = subscription.read()) !== null; ) {
           received += 1;
           if (resolved.event !== undefined) batch.push(fromEsdbEvent(resolved.event));
         }
@@ -125,7 +126,7 @@ export class EsdbSubscription implements Subscription {
       }
     } finally {
       this.current = undefined;
-      void subscription.unsubscribe();
+      subscription.unsubscribe().catch(() => undefined);
     }
     if (this.closing) return after;
     throw new Interrupted(after, failure ?? new UnavailableEnd());
@@ -134,12 +135,15 @@ export class EsdbSubscription implements Subscription {
   /** Waits for more to read, the end of the log, the end of the stream, or close(). */
   private async nextSignal(subscription: AllStreamSubscription): Promise<void> {
     const stopListening = new AbortController();
-    const signal = (name: string) => once(subscription, name, { signal: stopListening.signal });
+    const stop = () => stopListening.abort();
+    this.closed.signal.addEventListener('abort', stop);
+    const event = (name: string) => once(subscription, name, { signal: stopListening.signal });
     try {
-      await Promise.race([signal('readable'), signal('caughtUp'), signal('close'), signal('end'), this.closed]);
+      await Promise.race([event('readable'), event('caughtUp'), event('close'), event('end')]);
     } catch {
-      // An 'error' event: the listener in follow() keeps it.
+      // An 'error' event (the listener in follow() keeps it), or close().
     } finally {
+      this.closed.signal.removeEventListener('abort', stop);
       stopListening.abort();
     }
   }
@@ -189,8 +193,4 @@ class UnavailableEnd extends Error {
   constructor() {
     super('the server ended the subscription');
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
