@@ -1,0 +1,17 @@
+export { type AccessHolding, type RoleChange, roleChangesOf } from './access.js';
+export {
+  type EventFilter,
+  type FilterTerms,
+  type ScanOptions,
+  type SearchOptions,
+  SCAN_PAGE_SIZE,
+  filterTerms,
+  foldText,
+  matchKeys,
+} from './event-filter.js';
+export { type ProjectedEvent, UnreadableEventError, projectEvent } from './projected-event.js';
+export { type ProjectionState, type ReadModelStore, ProjectionConflictError } from './read-model-store.js';
+export { SqliteReadModel } from './sqlite/sqlite-read-model.js';
+export { PostgresReadModel, type PostgresReadModelOptions } from './postgres/postgres-read-model.js';
+export { SQLITE_READ_MODEL_FILE, openReadModel } from './open-read-model.js';
+export { Projector, ProjectorStoppedError, rebuild, type ProjectorOptions, type ProjectorStatus } from './projector.js';

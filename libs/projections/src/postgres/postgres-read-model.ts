@@ -1,0 +1,287 @@
+import pg from 'pg';
+import { comparePositions, type Position } from '@trailmark/event-store';
+import { sortHoldings, type AccessHolding } from '../access.js';
+import { checkSearchOptions, filterTerms, type EventFilter, type ScanOptions, type SearchOptions } from '../event-filter.js';
+import type { ProjectedEvent } from '../projected-event.js';
+import { checkContinues, eventOf, rowOf, type ProjectedRow } from '../projected-row.js';
+import type { ProjectionState, ReadModelStore } from '../read-model-store.js';
+import { scanPages } from '../scan-pages.js';
+import { checkServerTime } from '../server-time.js';
+import { SCHEMA, SCHEMA_VERSION, TABLES } from './postgres-schema.js';
+import { postgresSearch } from './postgres-search.js';
+
+export interface PostgresReadModelOptions {
+  /** The PostgreSQL schema holding the tables (created if missing); default `trailmark_projections`. */
+  readonly schema?: string;
+  /** Connections in the pool (default 10). */
+  readonly maxConnections?: number;
+}
+
+/** bigint and numeric come back as decimal strings: node-postgres does not guess at precision. */
+interface StateRow {
+  position_commit: string | null;
+  position_prepare: string | null;
+  leaf_count: string;
+}
+
+interface EventRow {
+  leaf_index: string;
+  leaf: Uint8Array;
+  detail: string | null;
+}
+
+interface HoldingRow {
+  subject_type: string;
+  subject_id: string;
+  role: string;
+  since: string;
+  event_id: string;
+  leaf_index: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The read model on PostgreSQL (node-postgres), for deployments that outgrow one machine or share the read side
+ * between service replicas. Same tables, indexes and semantics as SqliteReadModel; its SQL is its own.
+ */
+export class PostgresReadModel implements ReadModelStore {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+  ) {}
+
+  /** Connects with `url` (`postgres://user:password@host:port/database`) and creates the tables if need be. */
+  static async open(url: string, options: PostgresReadModelOptions = {}): Promise<PostgresReadModel> {
+    const schema = options.schema ?? 'trailmark_projections';
+    if (!SCHEMA_NAME.test(schema)) throw new RangeError(`schema must be a plain lowercase SQL name, not ${JSON.stringify(schema)}`);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      // Every statement names its tables unqualified: each connection looks in the read model's schema only.
+      options: `-c search_path=${schema}`,
+    });
+    // An idle client that loses its server must not crash the process; the next query reports the failure.
+    pool.on('error', () => {});
+    const model = new PostgresReadModel(pool, schema);
+    try {
+      await model.migrate();
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return model;
+  }
+
+  async apply(batch: readonly ProjectedEvent[], position: Position): Promise<void> {
+    await this.transaction(async (client) => {
+      // FOR UPDATE: the position is read and written under one row lock, whichever process applies.
+      const locked = await client.query<StateRow>('SELECT position_commit, position_prepare, leaf_count FROM projection_state FOR UPDATE');
+      const state = stateOf(locked.rows[0]!);
+      if (state.position !== 'start' && comparePositions(position, state.position) <= 0) return;
+      checkContinues(batch, state);
+      const rows = batch.map(rowOf);
+      await insertEvents(client, rows);
+      const keys = (pick: (row: ProjectedRow) => readonly string[]) =>
+        rows.flatMap((row) => pick(row).map((key) => [row.tenant, key, row.leafIndex] as const));
+      await insertKeys(client, 'projected_actor_keys', keys((row) => row.actorKeys));
+      await insertKeys(client, 'projected_target_keys', keys((row) => row.targetKeys));
+      await applyRoleChanges(client, rows);
+      await client.query('UPDATE projection_state SET position_commit = $1, position_prepare = $2, leaf_count = $3', [
+        position.commit.toString(),
+        position.prepare.toString(),
+        (state.leafCount + BigInt(batch.length)).toString(),
+      ]);
+    });
+  }
+
+  async position(): Promise<ProjectionState> {
+    return stateOf((await this.pool.query<StateRow>('SELECT position_commit, position_prepare, leaf_count FROM projection_state')).rows[0]!);
+  }
+
+  async search(filter: EventFilter, options: SearchOptions): Promise<ProjectedEvent[]> {
+    checkSearchOptions(options);
+    const terms = filterTerms(filter);
+    if (terms === undefined) return [];
+    const { rows } = await this.pool.query<EventRow>(postgresSearch(terms, options));
+    return rows.map((row) => eventOf(BigInt(row.leaf_index), row.leaf, row.detail));
+  }
+
+  scan(filter: EventFilter, options: ScanOptions): AsyncIterable<ProjectedEvent> {
+    return scanPages((f, o) => this.search(f, o), filter, options);
+  }
+
+  async accessAt(tenant: string, at: string, role?: string): Promise<AccessHolding[]> {
+    checkServerTime(at, 'at');
+    const byRole = role === undefined ? '' : ' AND role = $2';
+    const scope = role === undefined ? [tenant] : [tenant, role];
+    const last = await this.pool.query<{ latest: string | null }>(`SELECT max(time) AS latest FROM role_changes WHERE tenant = $1${byRole}`, scope);
+    const { latest } = last.rows[0]!;
+    if (latest === null) return [];
+    // Past the last change, the replay up to `at` is the replay of everything: the holdings kept current.
+    const { rows } =
+      at >= latest
+        ? await this.pool.query<HoldingRow>(
+            `SELECT subject_type, subject_id, role, since, granted_event_id AS event_id, granted_leaf_index AS leaf_index
+             FROM role_holdings WHERE tenant = $1${byRole}`,
+            scope,
+          )
+        : await this.pool.query<HoldingRow>(replayQuery(role !== undefined), [...scope, at]);
+    return sortHoldings(
+      rows.map((row) => ({
+        subject: { type: row.subject_type, id: row.subject_id },
+        role: row.role,
+        since: row.since,
+        granted: { eventId: row.event_id, leafIndex: BigInt(row.leaf_index) },
+      })),
+    );
+  }
+
+  async reset(): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.schema]);
+      await client.query(TABLES.map((table) => `DROP TABLE IF EXISTS ${table};`).join('\n'));
+      await createTables(client);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  /**
+   * Creates the schema and tables, or replaces tables of another schema version. Under an advisory lock:
+   * replicas starting together would otherwise race on CREATE TABLE IF NOT EXISTS.
+   */
+  private async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.schema]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      const found = await client.query<{ name: string | null }>("SELECT to_regclass('read_model_schema')::text AS name");
+      const stored = found.rows[0]!.name === null ? undefined : await client.query<{ version: number }>('SELECT version FROM read_model_schema');
+      const version = stored?.rows[0]?.version;
+      if (version !== SCHEMA_VERSION) await client.query(TABLES.map((table) => `DROP TABLE IF EXISTS ${table};`).join('\n'));
+      await createTables(client);
+    });
+  }
+
+  private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function createTables(client: pg.PoolClient): Promise<void> {
+  await client.query(SCHEMA);
+  await client.query('DELETE FROM read_model_schema');
+  await client.query('INSERT INTO read_model_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
+}
+
+function stateOf(row: StateRow): ProjectionState {
+  const position =
+    row.position_commit === null || row.position_prepare === null
+      ? 'start'
+      : { commit: BigInt(row.position_commit), prepare: BigInt(row.position_prepare) };
+  return { position, leafCount: BigInt(row.leaf_count) };
+}
+
+/** One statement per table and batch: unnest turns column arrays into rows, whatever the batch size. */
+async function insertEvents(client: pg.PoolClient, rows: readonly ProjectedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: ProjectedRow) => T) => rows.map(pick);
+  await client.query(
+    `INSERT INTO projected_events (leaf_index, id, tenant, time, action, outcome, actor_type, actor_id, reason, reason_folded,
+       request_id, correlation_id, leaf, detail)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       $9::text[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::text[])`,
+    [
+      column((row) => row.leafIndex.toString()),
+      column((row) => row.id),
+      column((row) => row.tenant),
+      column((row) => row.time),
+      column((row) => row.action),
+      column((row) => row.outcome),
+      column((row) => row.actorType),
+      column((row) => row.actorId),
+      column((row) => row.reason),
+      column((row) => row.reasonFolded),
+      column((row) => row.requestId),
+      column((row) => row.correlationId),
+      column((row) => row.leaf),
+      column((row) => row.detail),
+    ],
+  );
+}
+
+async function insertKeys(client: pg.PoolClient, table: string, keys: readonly (readonly [string, string, bigint])[]): Promise<void> {
+  if (keys.length === 0) return;
+  await client.query(`INSERT INTO ${table} (tenant, key, leaf_index) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`, [
+    keys.map(([tenant]) => tenant),
+    keys.map(([, key]) => key),
+    keys.map(([, , leafIndex]) => leafIndex.toString()),
+  ]);
+}
+
+/** In leaf order, one statement each: a later change to the same holding must see the earlier one. Role changes are rare. */
+async function applyRoleChanges(client: pg.PoolClient, rows: readonly ProjectedRow[]): Promise<void> {
+  for (const row of rows) {
+    for (const change of row.roleChanges) {
+      const { type, id } = change.subject;
+      await client.query(
+        `INSERT INTO role_changes (leaf_index, role, tenant, kind, subject_type, subject_id, time, event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [row.leafIndex.toString(), change.role, row.tenant, change.kind, type, id, row.time, row.id],
+      );
+      if (change.kind === 'granted') {
+        // A grant of a role already held keeps the first grant: "since" is when the unbroken holding began.
+        await client.query(
+          `INSERT INTO role_holdings (tenant, role, subject_type, subject_id, since, granted_event_id, granted_leaf_index)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+          [row.tenant, change.role, type, id, row.time, row.id, row.leafIndex.toString()],
+        );
+      } else {
+        await client.query('DELETE FROM role_holdings WHERE tenant = $1 AND role = $2 AND subject_type = $3 AND subject_id = $4', [
+          row.tenant,
+          change.role,
+          type,
+          id,
+        ]);
+      }
+    }
+  }
+}
+
+/**
+ * The holdings at an instant, when some change of the tenant (or role) is later than it: replay the changes whose
+ * time is at most `at`, in leaf order. A subject holds a role when a grant follows its last revoke; the holding
+ * began with the first of those grants. Parameters: $1 tenant, [$2 role], then `at`.
+ */
+function replayQuery(byRole: boolean): string {
+  const at = byRole ? '$3' : '$2';
+  return `
+    WITH c AS (
+      SELECT leaf_index, role, kind, subject_type, subject_id, time, event_id
+      FROM role_changes WHERE tenant = $1 AND time <= ${at}${byRole ? ' AND role = $2' : ''}
+    ),
+    last_revoke AS (
+      SELECT subject_type, subject_id, role, max(leaf_index) AS leaf_index
+      FROM c WHERE kind = 'revoked' GROUP BY subject_type, subject_id, role
+    ),
+    first_grant AS (
+      SELECT c.subject_type, c.subject_id, c.role, min(c.leaf_index) AS leaf_index
+      FROM c LEFT JOIN last_revoke r ON r.subject_type = c.subject_type AND r.subject_id = c.subject_id AND r.role = c.role
+      WHERE c.kind = 'granted' AND (r.leaf_index IS NULL OR c.leaf_index > r.leaf_index)
+      GROUP BY c.subject_type, c.subject_id, c.role
+    )
+    SELECT c.subject_type, c.subject_id, c.role, c.time AS since, c.event_id, c.leaf_index
+    FROM first_grant g JOIN c ON c.leaf_index = g.leaf_index AND c.role = g.role`;
+}

@@ -1,0 +1,180 @@
+import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
+import type { EventStore, Position, RecordedEvent, Subscription } from '@trailmark/event-store';
+import { projectEvent } from './projected-event.js';
+import type { ProjectionState, ReadModelStore } from './read-model-store.js';
+
+export interface ProjectorOptions {
+  /** The error that stopped the projector (the store's, the read model's, or an unreadable event). */
+  readonly onError?: (error: Error) => void;
+  /** At most this many events per read-model transaction (default 1,000). */
+  readonly pageSize?: number;
+  /** After each applied batch, with the number of leaves projected so far. */
+  readonly onProgress?: (leafCount: bigint) => void;
+}
+
+/** Where the projector stands, for a `/metrics` gauge: compare `leafCount` with the tree size. */
+export interface ProjectorStatus {
+  /** Leaves in the read model: leaf indexes 0 .. leafCount-1 are searchable. */
+  readonly leafCount: bigint;
+  /** The store position of the last projected event. */
+  readonly position: Position | 'start';
+  /** True once the projector has reached the end of the log since it started. */
+  readonly caughtUp: boolean;
+  /** Set when the projector stopped on an error; it projects nothing more until started again. */
+  readonly failure?: Error;
+}
+
+/** The projector stopped, or failed, before it reached a leaf someone waits for. */
+export class ProjectorStoppedError extends Error {
+  constructor(readonly reason?: Error) {
+    super(reason === undefined ? 'the projector stopped' : `the projector failed: ${reason.message}`, reason && { cause: reason });
+  }
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+
+/**
+ * Feeds a read model from the store's global order. It counts leaves as the sequencer does (leaf i is the i-th
+ * event of the streams starting `identity-`, from the start of the store), so a projected leaf index is the
+ * ledger's leaf index: a search result's inclusion proof is the ledger's. Each batch and the position after it
+ * are stored in one transaction; a restart resumes after the stored position, with nothing skipped or repeated.
+ */
+export class Projector {
+  private subscription: Subscription | undefined;
+  /** The current run, from start() to stop(): a stop() while start() reads the position cancels that start. */
+  private run: object | undefined;
+  private leaves = 0n;
+  private at: Position | 'start' = 'start';
+  private caughtUp = false;
+  private failure: Error | undefined;
+  private waiters: { leafCount: bigint; resolve(): void; reject(error: Error): void }[] = [];
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModel: ReadModelStore,
+    private readonly options: ProjectorOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isSafeInteger(this.pageSize) || this.pageSize < 1) throw new RangeError(`pageSize must be a positive integer, not ${this.pageSize}`);
+  }
+
+  /** Resumes from the read model's stored position; resolves once every event stored so far is projected. */
+  async start(): Promise<void> {
+    if (this.run) throw new Error('the projector is running already');
+    const run = {};
+    this.run = run;
+    let stored: ProjectionState;
+    try {
+      stored = await this.readModel.position();
+    } catch (error) {
+      if (this.run === run) this.run = undefined;
+      throw error;
+    }
+    if (this.run !== run) throw new ProjectorStoppedError();
+    this.leaves = stored.leafCount;
+    this.at = stored.position;
+    this.caughtUp = false;
+    this.failure = undefined;
+    await new Promise<void>((resolve, reject) => {
+      this.rejectStart = reject;
+      const subscription = this.store.subscribeToAll(
+        { from: this.at, streamPrefix: IDENTITY_STREAM_PREFIX },
+        {
+          onEvents: (events) => this.project(events),
+          onCaughtUp: () => {
+            this.caughtUp = true;
+            resolve();
+          },
+          onError: (error) => {
+            this.fail(error);
+            reject(error);
+            this.options.onError?.(error);
+          },
+        },
+      );
+      // Unless it failed already, in the call itself.
+      if (this.run === run) this.subscription = subscription;
+    });
+  }
+
+  /** Stops after the batch being applied, if any. A start still catching up rejects with ProjectorStoppedError. */
+  async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.run = undefined;
+    await subscription?.close();
+    if (!this.caughtUp) this.rejectStart(new ProjectorStoppedError());
+    this.settleWaiters(new ProjectorStoppedError());
+  }
+
+  status(): ProjectorStatus {
+    return { leafCount: this.leaves, position: this.at, caughtUp: this.caughtUp, ...(this.failure && { failure: this.failure }) };
+  }
+
+  /** How many leaves of a tree of `treeSize` the read model does not hold yet (0 when it is ahead of the tree). */
+  lag(treeSize: bigint): bigint {
+    return treeSize > this.leaves ? treeSize - this.leaves : 0n;
+  }
+
+  /**
+   * Resolves once the read model holds `leafCount` leaves (at once if it does): e.g. wait for a receipt's
+   * `leafIndex + 1` before searching for it. Rejects with ProjectorStoppedError if the projector stops first.
+   */
+  whenProjected(leafCount: bigint): Promise<void> {
+    if (this.leaves >= leafCount) return Promise.resolve();
+    if (this.failure) return Promise.reject(new ProjectorStoppedError(this.failure));
+    if (!this.run) return Promise.reject(new ProjectorStoppedError());
+    return new Promise((resolve, reject) => this.waiters.push({ leafCount, resolve, reject }));
+  }
+
+  private rejectStart: (error: Error) => void = () => {};
+
+  private async project(events: readonly RecordedEvent[]): Promise<void> {
+    for (let offset = 0; offset < events.length; offset += this.pageSize) {
+      const page = events.slice(offset, offset + this.pageSize);
+      const batch = page.map((event, i) => projectEvent(event, this.leaves + BigInt(i)));
+      const position = page[page.length - 1]!.position;
+      await this.readModel.apply(batch, position);
+      this.leaves += BigInt(batch.length);
+      this.at = position;
+      this.settleWaiters();
+      this.options.onProgress?.(this.leaves);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure = error;
+    this.subscription = undefined;
+    this.run = undefined;
+    this.settleWaiters(new ProjectorStoppedError(error));
+  }
+
+  /** Resolves the waiters the read model now satisfies; with `error`, rejects every other one. */
+  private settleWaiters(error?: Error): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiting) {
+      if (this.leaves >= waiter.leafCount) waiter.resolve();
+      else if (error) waiter.reject(error);
+      else this.waiters.push(waiter);
+    }
+  }
+}
+
+/**
+ * Rebuilds `readModel` from scratch: drops every row, then projects the whole store, calling `onProgress` with
+ * the leaves projected so far after each batch (for the CLI). Resolves with the leaf count once caught up. Run it
+ * with no other projector writing to the same read model.
+ */
+export async function rebuild(
+  store: EventStore,
+  readModel: ReadModelStore,
+  options: { readonly onProgress?: (leafCount: bigint) => void; readonly pageSize?: number } = {},
+): Promise<bigint> {
+  await readModel.reset();
+  const projector = new Projector(store, readModel, options);
+  await projector.start();
+  await projector.stop();
+  return projector.status().leafCount;
+}
