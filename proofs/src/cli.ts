@@ -2,17 +2,32 @@
 // this package that does I/O (files, stdin, the network, a state directory); the
 // checks themselves are the library's. Exit status: 0 verified, 1 verification
 // failed (a proof, signature or checkpoint does not check out, or a monitored log
-// shrank or forked), 2 the input could not be read (bad file, option or usage).
+// shrank or forked; for `bundle`, anything wrong inside the bundle), 2 the input
+// could not be read (bad file, option or usage).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { verifyConsistency } from './consistency.js';
 import { FormatError, VerificationError } from './errors.js';
+import { verifyEvidenceBundle } from './evidence-bundle.js';
 import { asHash, equalHashes, hashLeaf, HASH_SIZE, type Hash } from './hash.js';
 import { verifyInclusion } from './inclusion.js';
 import { parseVerifierKey, type NoteVerifier } from './note.js';
@@ -23,12 +38,22 @@ const EXIT_VERIFIED = 0;
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
 const HTTP_TIMEOUT_MS = 30_000;
+/** Without a terminal, `bundle` prints a plain progress line this often (and nothing for shorter runs). */
+const PLAIN_PROGRESS_MS = 5_000;
 
 /** A file, stdin, the network or the state directory could not give what was asked (exit 2). */
 class InputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InputError';
+  }
+}
+
+/** An evidence bundle failed; the message is the verdict line `FAIL bundle: ...` (exit 1). */
+class BundleFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BundleFailure';
   }
 }
 
@@ -54,6 +79,10 @@ function reportFailure(error: unknown): number {
   // Commander has already printed its own message (or the help text).
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_VERIFIED : EXIT_BAD_INPUT;
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof BundleFailure) {
+    process.stderr.write(`${message}\n`);
+    return EXIT_FAILED;
+  }
   if (error instanceof VerificationError) {
     process.stderr.write(`${PROGRAM}: ${message}\n`);
     return EXIT_FAILED;
@@ -74,8 +103,8 @@ const KEY_HELP = 'the log\'s verifier key "<name>+<8 hex>+<base64>", or a file h
 function buildProgram(report: (summary: string) => void): Command {
   const program = new Command(PROGRAM)
     .description(
-      'Verify a Trailmark log: signed checkpoints, inclusion proofs, consistency proofs and receipts ' +
-        '(offline), and monitor a live log for forks.',
+      'Verify a Trailmark log: signed checkpoints, inclusion proofs, consistency proofs, receipts and ' +
+        'evidence bundles (offline), and monitor a live log for forks.',
     )
     .version(packageVersion())
     .exitOverride()
@@ -181,6 +210,43 @@ function buildProgram(report: (summary: string) => void): Command {
     });
 
   program
+    .command('bundle')
+    .summary('check an evidence bundle: every event in it is in the tree of its signed checkpoint')
+    .description(
+      'Check a trailmark-evidence/1 bundle (NDJSON: a header with a signed checkpoint, one line per event ' +
+        'with its leaf and inclusion proof, a trailer with the count), as GET /v1/events/export?format=evidence ' +
+        'serves it. The file is read as a stream: any size, constant memory. Anything wrong inside the bundle, ' +
+        'including a malformed or missing line, fails it (exit 1) naming the line and the event.',
+    )
+    .requiredOption('--key <key>', KEY_HELP)
+    .argument('<bundle>', 'evidence bundle file, or - for stdin')
+    .addHelpText(
+      'after',
+      `\nExample:\n  curl -s -H "Authorization: Bearer $TOKEN" "https://log.example.com/v1/events/export?format=evidence" > evidence.ndjson\n` +
+        `  ${PROGRAM} bundle --key log.vkey evidence.ndjson\n` +
+        `  # OK bundle: 1204 events verified against log.example.com/log size 1204 root x9Vd…=`,
+    )
+    .action(async (file: string, options: { key: string }) => {
+      const verifier = loadVerifier(options.key);
+      const input = openStream(file, 'bundle');
+      const progress = bundleProgress(input.size);
+      let verified: { checkpoint: Checkpoint; events: number };
+      try {
+        verified = await verifyEvidenceBundle(input.chunks, verifier, {
+          onProgress: ({ events }) => progress.update(events, input.bytesRead()),
+        });
+      } catch (error) {
+        if (error instanceof VerificationError || error instanceof FormatError) {
+          throw new BundleFailure(`FAIL bundle: ${error.message}`);
+        }
+        throw error;
+      } finally {
+        progress.stop();
+      }
+      report(`OK bundle: ${verified.events} events verified against ${describe(verified.checkpoint)}`);
+    });
+
+  program
     .command('monitor')
     .summary("check that a live log's latest checkpoint is consistent with the last one seen")
     .description(
@@ -257,6 +323,108 @@ function assertOneStdin(inputs: Record<string, string>): void {
   if (fromStdin.length > 1) {
     throw new InputError(`${fromStdin.join(' and ')} both read stdin ("-"): only one input can come from stdin`);
   }
+}
+
+/**
+ * A file (or stdin for "-") as a stream of chunks, for inputs too large to hold. Opening
+ * errors are thrown here, read errors while streaming as InputError too.
+ */
+function openStream(path: string, what: string): { chunks: AsyncIterable<Uint8Array>; size: number | undefined; bytesRead(): number } {
+  let bytes = 0;
+  let size: number | undefined;
+  let stream: AsyncIterable<unknown>;
+  if (path === '-') {
+    stream = process.stdin;
+  } else {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+      const stats = fstatSync(fd);
+      if (stats.isDirectory()) {
+        closeSync(fd);
+        throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      }
+      // A pipe (e.g. <(curl ...)) has no size: progress then counts events only.
+      if (stats.isFile()) size = stats.size;
+    } catch (error) {
+      throw new InputError(`cannot read ${what} file ${path}: ${systemReason(error)}`);
+    }
+    stream = createReadStream(path, { fd, highWaterMark: 1024 * 1024 });
+  }
+  const source = path === '-' ? `${what} from stdin` : `${what} file ${path}`;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const iterator = stream[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          throw new InputError(`cannot read ${source}: ${systemReason(error)}`);
+        }
+        if (next.done === true) return;
+        const chunk = next.value as Uint8Array;
+        bytes += chunk.length;
+        yield chunk;
+      }
+    } finally {
+      // Stops reading (and closes the file) when verification stops early.
+      await iterator.return?.();
+    }
+  }
+  return { chunks: chunks(), size, bytesRead: () => bytes };
+}
+
+/**
+ * Progress of `bundle` on stderr: a bar over the file's bytes on a terminal (a count of
+ * events when reading a pipe); otherwise a plain line every PLAIN_PROGRESS_MS.
+ */
+function bundleProgress(totalBytes: number | undefined): { update(events: number, bytes: number): void; stop(): void } {
+  const stream = process.stderr;
+  const sized = totalBytes !== undefined && totalBytes > 0;
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: sized
+          ? 'verifying {bar} {percentage}% | {events} events | {eta_formatted} left'
+          : 'verifying | {events} events | {duration_formatted}',
+        hideCursor: true,
+        etaBuffer: 50,
+        fps: 10,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(sized ? totalBytes : 0, 0, { events: 0 });
+    // Fed every ~100 ms, not every event: the ETA is computed over the last updates.
+    let lastUpdate = 0;
+    const latest = { events: 0, bytes: 0 };
+    return {
+      update: (events, bytes) => {
+        latest.events = events;
+        latest.bytes = bytes;
+        const now = Date.now();
+        if (now - lastUpdate < 100) return;
+        lastUpdate = now;
+        bar.update(bytes, { events });
+      },
+      stop: () => {
+        bar.update(latest.bytes, { events: latest.events });
+        bar.stop();
+      },
+    };
+  }
+  let last = Date.now();
+  return {
+    update: (events, bytes) => {
+      const now = Date.now();
+      if (now - last < PLAIN_PROGRESS_MS) return;
+      last = now;
+      const share = sized ? ` (${Math.floor((100 * bytes) / totalBytes)}% of the file)` : '';
+      stream.write(`${PROGRAM}: bundle: ${events} events verified so far${share}\n`);
+    },
+    stop: () => {},
+  };
 }
 
 function readFileOrThrow(path: string, what: string): Uint8Array {

@@ -20,3 +20,14 @@ export {
 export { type Checkpoint, formatCheckpoint, parseCheckpoint, openCheckpoint } from './checkpoint.js';
 export { type TlogProof, TLOG_PROOF_HEADER, formatTlogProof, parseTlogProof } from './tlog-proof.js';
 export { verifyReceipt } from './receipt.js';
+export {
+  type EvidenceEvent,
+  type EvidenceProgress,
+  type VerifyEvidenceOptions,
+  EVIDENCE_FORMAT,
+  MAX_EVIDENCE_LINE,
+  evidenceHeader,
+  evidenceEventLine,
+  evidenceTrailer,
+  verifyEvidenceBundle,
+} from './evidence-bundle.js';
