@@ -12,6 +12,7 @@ COPY libs/merkle/package.json libs/merkle/
 COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
 COPY libs/domain/package.json libs/domain/
+COPY libs/projections/package.json libs/projections/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
 # No install scripts: the root `prepare` (tsc -b) needs the sources, which are not copied yet, and
@@ -33,6 +34,7 @@ COPY libs/merkle/package.json libs/merkle/
 COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
 COPY libs/domain/package.json libs/domain/
+COPY libs/projections/package.json libs/projections/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
 # --ignore-scripts: `prepare` would run tsc, a dev dependency. No compiler here either: the addon
@@ -45,6 +47,7 @@ COPY --from=build /app/libs/merkle/dist libs/merkle/dist
 COPY --from=build /app/libs/checkpoint/dist libs/checkpoint/dist
 COPY --from=build /app/libs/event-store/dist libs/event-store/dist
 COPY --from=build /app/libs/domain/dist libs/domain/dist
+COPY --from=build /app/libs/projections/dist libs/projections/dist
 COPY --from=build /app/apps/ledger/dist apps/ledger/dist
 COPY --from=build /app/apps/ledger/bin apps/ledger/bin
 # The data dir (signing key, ledger.db) belongs to the unprivileged `node` user of the base image;

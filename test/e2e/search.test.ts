@@ -68,9 +68,11 @@ describe('GET /v1/events', () => {
     expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
   });
 
+  // Every search is itself recorded in the tenant (audit_log.read): filtered on user.* the seeded events stay put.
   test('pages of any size add up to the same events, without repeats', async () => {
-    const whole = (await all('tenant=acme', 1000)).map(({ leafIndex }) => leafIndex);
-    for (const limit of [1, 7, 80]) expect((await all('tenant=acme', limit)).map(({ leafIndex }) => leafIndex)).toEqual(whole);
+    const whole = (await all('tenant=acme&action=user.*', 1000)).map(({ leafIndex }) => leafIndex);
+    expect(whole).toHaveLength(80);
+    for (const limit of [1, 7, 80]) expect((await all('tenant=acme&action=user.*', limit)).map(({ leafIndex }) => leafIndex)).toEqual(whole);
   });
 
   test('filters: action prefix, exact action, actor, target, outcome', async () => {
@@ -97,10 +99,11 @@ describe('GET /v1/events', () => {
   });
 
   test('a cursor stays correct while events are written', async () => {
-    const { body } = await search('tenant=acme&limit=10');
+    const { body } = await search('tenant=acme&action=user.*&limit=10');
     await post('/v1/events', event(1, 'acme'));
-    const rest = await all(`tenant=acme&cursor=${body.next}`, 1000);
-    const whole = await all('tenant=acme', 1000);
+    const rest = await all(`tenant=acme&action=user.*&cursor=${body.next}`, 1000);
+    const whole = await all('tenant=acme&action=user.*', 1000);
+    expect(whole).toHaveLength(81);
     expect([...body.events, ...rest].map(({ leafIndex }) => leafIndex)).toEqual(whole.map(({ leafIndex }) => leafIndex));
   });
 
@@ -118,5 +121,30 @@ describe('GET /v1/events', () => {
       expect([query, status]).toEqual([query, 400]);
       expect(body.error?.code).toBe('bad_request');
     }
+  });
+
+  test('each search is recorded in the tenant it read as audit_log.read, with the token name as actor', async () => {
+    await search('tenant=acme&action=user.login&limit=3', tokens.reader);
+    const reads = await all('tenant=acme&action=audit_log.read&actor=acme-reader', 1000);
+    expect(reads.length).toBeGreaterThan(0);
+    const last = reads[reads.length - 1]!.event;
+    expect(last).toMatchObject({ tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { id: 'acme-reader' } });
+    // A tenant's reads are its own: globex holds no read of acme's.
+    expect(await all('tenant=globex&action=audit_log.read&actor=acme-reader', 1000)).toEqual([]);
+  });
+
+  test('request id, correlation id and words of the reason narrow the search', async () => {
+    const tagged = {
+      ...event(3, 'acme'),
+      outcome: 'failure',
+      reason: 'Wrong_Password after lockout',
+      context: { requestId: 'req-search-1', correlationId: 'corr-search-1' },
+    };
+    expect((await post('/v1/events', tagged)).status).toBe(201);
+    for (const query of ['requestId=req-search-1', 'correlationId=corr-search-1', 'text=wrong_password%20AFTER']) {
+      const found = await all(`tenant=acme&${query}`, 1000);
+      expect([query, found.map(({ event }) => event.actor.id)]).toEqual([query, ['u_3']]);
+    }
+    expect(await all('tenant=acme&requestId=req-search-2', 1000)).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { generateNoteKey } from '@trailmark/checkpoint';
-import { ConfigError, DEFAULT_ORIGIN } from './config.js';
+import { ConfigError, DEFAULT_ORIGIN, loadConfig } from './config.js';
 import { verifyDataDir } from './verify/verify-data-dir.js';
 
 const EXIT_BAD_INPUT = 2;
 
-/** The `trailmark` command: serve, verify, keygen. Returns the exit status (serve keeps running). */
+/** The `trailmark` command: serve, verify, projections rebuild, keygen. Returns the exit status (serve keeps running). */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
   const program = new Command('trailmark')
@@ -36,6 +36,19 @@ export async function main(argv: string[]): Promise<number> {
     )
     .action(async (options: { dataDir: string; key?: string }) => {
       status = await verifyDataDir(options.dataDir, { ...(options.key !== undefined && { key: options.key }) });
+    });
+
+  program
+    .command('projections')
+    .description('the read models behind search, export and access review')
+    .command('rebuild')
+    .description(
+      'drop the read models and project the whole log again from the event store (configuration from the ' +
+        'environment, as for serve); run it with the ledger stopped',
+    )
+    .action(async () => {
+      const { rebuildProjections } = await import('./core/rebuild-projections.js');
+      await rebuildProjections(loadConfig());
     });
 
   program

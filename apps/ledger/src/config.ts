@@ -14,6 +14,8 @@ export interface LedgerConfig {
   readonly tokensFile: string | undefined;
   readonly production: boolean;
   readonly esdbConnectionString: string | undefined;
+  /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
+  readonly readDbUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -37,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     tokensFile: nonEmpty(env.TRAILMARK_TOKENS_FILE),
     production,
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
+    readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
+import { openReadModel, Projector, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { loadSigningKey } from './signing-key.js';
@@ -53,12 +54,14 @@ export class LedgerCore {
   readonly recorder: EventRecorder;
   readonly verifierKey: string;
   private started = false;
+  /** The read models (search, export, access review) and what feeds them: opened by start(). */
+  private projection: { readModel: ReadModelStore; projector: Projector } | undefined;
 
   private constructor(
     readonly config: LedgerConfig,
     private readonly db: Database.Database,
     readonly signer: NoteSigner,
-    onError: (error: Error) => void,
+    private readonly onError: (error: Error) => void,
   ) {
     this.verifierKey = verifierKeyFor(signer);
     const onEventStoreDB = config.esdbConnectionString !== undefined;
@@ -86,13 +89,30 @@ export class LedgerCore {
     return new LedgerCore(config, openLedgerDatabase(config.dataDir), signer, onError);
   }
 
-  /** Catches the tree up with the store, refuses a forked log, then starts publishing checkpoints. */
+  /**
+   * Catches the tree up with the store, refuses a forked log, starts publishing checkpoints, then catches the
+   * read models up with the store.
+   */
   async start(): Promise<void> {
     await this.sequencer.start();
     await this.recorder.resumeClock();
     await this.publisher.verifyAgainstTree();
     await this.publisher.start();
+    const readModel = await openReadModel({ url: this.config.readDbUrl, dataDir: this.config.dataDir });
+    const projector = new Projector(this.store, readModel, { onError: this.onError });
+    this.projection = { readModel, projector };
+    await projector.start();
     this.started = true;
+  }
+
+  get readModel(): ReadModelStore {
+    if (!this.projection) throw new Error('the ledger is not started: no read model yet');
+    return this.projection.readModel;
+  }
+
+  get projector(): Projector {
+    if (!this.projection) throw new Error('the ledger is not started: no projector yet');
+    return this.projection.projector;
   }
 
   /** The first checkpoint of at least `size`, waiting at most ten intervals (and 5 s) for it. */
@@ -109,14 +129,16 @@ export class LedgerCore {
     }
   }
 
-  /** Serving: caught up, publishing, the sequencer still integrating, and the event store answering. */
+  /** Serving: caught up, publishing, the sequencer and the projector still following, and the event store answering. */
   get ready(): boolean {
-    return this.started && this.sequencer.failure === undefined && this.store.reachable;
+    return this.started && this.sequencer.failure === undefined && this.projector.status().failure === undefined && this.store.reachable;
   }
 
   async stop(): Promise<void> {
     this.started = false;
     this.publisher.stop();
+    await this.projection?.projector.stop();
+    await this.projection?.readModel.close();
     await this.sequencer.stop();
     await this.store.close();
     this.db.close();

@@ -13,6 +13,8 @@ import { LedgerMetrics } from './observability/ledger-metrics.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { SearchController } from './search.controller.js';
+import { ExportController } from './export.controller.js';
+import { AccessController } from './access.controller.js';
 
 /**
  * The HTTP service: the ledger, its controllers, bearer credentials and the error format, plus
@@ -34,7 +36,7 @@ export class AppModule implements OnModuleInit {
     return {
       module: AppModule,
       imports: [TrailmarkModule.forRoot(config, onError), ObservabilityModule.forRoot(metrics), OpenApiModule],
-      controllers: [SearchController, EventsController, LogController, HealthController],
+      controllers: [SearchController, ExportController, AccessController, EventsController, LogController, HealthController],
       providers: [
         { provide: Credentials, useValue: credentials },
         { provide: APP_GUARD, useClass: BearerAuthGuard },

@@ -6,19 +6,23 @@ export interface WalkProgress {
   finish(done: bigint): void;
 }
 
-export function walkProgress(total: bigint, stream: NodeJS.WriteStream = process.stderr): WalkProgress {
+export function walkProgress(
+  total: bigint,
+  stream: NodeJS.WriteStream = process.stderr,
+  words: { doing: string; done: string } = { doing: 'verifying', done: 'checked' },
+): WalkProgress {
   const started = Date.now();
   const seconds = (): string => ((Date.now() - started) / 1000).toFixed(1);
   if (!stream.isTTY) {
     return {
       update: () => {},
-      finish: (done) => stream.write(`trailmark: checked ${done} events in ${seconds()} s\n`),
+      finish: (done) => stream.write(`trailmark: ${words.done} ${done} events in ${seconds()} s\n`),
     };
   }
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'verifying {bar} {value}/{total} events | {percentage}% | {eta_formatted} left',
+      format: `${words.doing} {bar} {value}/{total} events | {percentage}% | {eta_formatted} left`,
       hideCursor: true,
       etaBuffer: 50,
       fps: 10,
@@ -32,7 +36,7 @@ export function walkProgress(total: bigint, stream: NodeJS.WriteStream = process
       bar.setTotal(Number(done));
       bar.update(Number(done));
       bar.stop();
-      stream.write(`trailmark: checked ${done} events in ${seconds()} s\n`);
+      stream.write(`trailmark: ${words.done} ${done} events in ${seconds()} s\n`);
     },
   };
 }

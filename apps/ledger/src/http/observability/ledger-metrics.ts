@@ -47,6 +47,16 @@ export class LedgerMetrics {
       },
     });
     new Gauge({
+      name: 'trailmark_projection_lag_events',
+      help: 'Leaves in the tree that the read models (search, export, access review) do not hold yet.',
+      registers,
+      collect() {
+        const core = metrics.core;
+        if (core?.ready) this.set(Number(core.projector.lag(core.tree.size)));
+        else this.reset();
+      },
+    });
+    new Gauge({
       name: 'trailmark_checkpoint_size',
       help: 'Tree size of the latest signed checkpoint.',
       registers,

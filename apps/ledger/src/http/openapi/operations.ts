@@ -22,6 +22,25 @@ const JSON_TYPE = 'application/json';
 const TEXT = 'text/plain; charset=utf-8';
 const count = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' };
 
+type Parameters = NonNullable<OperationDoc['parameters']>;
+
+/** The event filters that search and export share, and the operation's own parameters. */
+function FILTERS_AND(own: Parameters): Parameters {
+  return {
+    tenant: 'the tenant; required unless the token may read every tenant',
+    actor: 'the actor: its id, or type:id',
+    action: 'an action ("user.login") or a prefix ending in ".*" ("user.mfa.*")',
+    target: 'a target: its id, or type:id',
+    outcome: { description: 'success, failure or error', schema: { type: 'string', enum: ['success', 'failure', 'error'] } },
+    from: { description: 'server time, inclusive, RFC 3339 UTC', schema: { type: 'string', format: 'date-time' } },
+    to: { description: 'server time, inclusive, RFC 3339 UTC', schema: { type: 'string', format: 'date-time' } },
+    requestId: "the detail's context.requestId",
+    correlationId: "the detail's context.correlationId",
+    text: 'words in the reason, any case',
+    ...own,
+  };
+}
+
 export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'EventsController.record': {
     summary: 'Record one identity event',
@@ -52,22 +71,48 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'SearchController.search': {
     summary: "Search a tenant's events",
     description:
-      'Oldest first, by leaf index. A page holds at most `limit` events; pass its `next` as `cursor` for the next one ' +
-      '(`next` is null at the end of the log). A request reads a bounded number of events, so a sparse filter may answer ' +
-      'fewer events than `limit` with a cursor to go on.',
+      'Oldest first, by leaf index, from the search read model; only events already in the tree. A page holds at most ' +
+      '`limit` events; pass its `next` as `cursor` for the next one (`next` is null when the page is not full). The ' +
+      'search is recorded in the log as `audit_log.read`.',
     tags: ['events'],
-    parameters: {
-      tenant: 'the tenant; required unless the token may read every tenant',
-      actor: 'the actor id',
-      action: 'an action ("user.login") or a prefix ending in ".*" ("user.mfa.*")',
-      target: 'a target id',
-      outcome: { description: 'success, failure or error', schema: { type: 'string', enum: ['success', 'failure', 'error'] } },
-      from: { description: 'server time, inclusive, RFC 3339 UTC', schema: { type: 'string', format: 'date-time' } },
-      to: { description: 'server time, inclusive, RFC 3339 UTC', schema: { type: 'string', format: 'date-time' } },
+    parameters: FILTERS_AND({
       cursor: { description: 'the leaf index to continue after (the previous page\'s `next`)', schema: count },
       limit: { description: 'events per page, 1 to 1000 (100)', schema: { type: 'string', pattern: '^[0-9]{1,4}$' } },
-    },
+    }),
     responses: { '200': { description: 'a page of events', content: { [JSON_TYPE]: 'SearchPage' } } },
+    errors: [400],
+  },
+  'ExportController.export': {
+    summary: 'Export events, streamed, consistent with a signed checkpoint',
+    description:
+      'Every event the filters match, oldest first, up to the latest signed checkpoint when the export began; the ' +
+      'export ends with that checkpoint. `ndjson`: `{leafIndex, event}` lines; `csv`: one row an event; `ocsf`: OCSF ' +
+      '1.8.0 events, a line each; `evidence`: a trailmark-evidence/1 bundle (leaves and inclusion proofs) that ' +
+      '`trailmark-verify bundle` checks offline. Recorded in the log as `audit_log.exported`.',
+    tags: ['events'],
+    parameters: FILTERS_AND({
+      format: { description: 'ndjson (default), csv, ocsf or evidence', schema: { type: 'string', enum: ['ndjson', 'csv', 'ocsf', 'evidence'] } },
+    }),
+    responses: {
+      '200': {
+        description: 'the export, streamed',
+        content: { 'application/x-ndjson': 'text', 'text/csv; charset=utf-8': 'text' },
+      },
+    },
+    errors: [400, 503],
+  },
+  'AccessController.access': {
+    summary: 'Who held which role at an instant (access review)',
+    description:
+      'From the successful role.granted and role.revoked events in the tree, replayed up to `at`: each holding with the ' +
+      'id and leaf index of the grant that began it, whose inclusion proof proves it. Recorded as `audit_log.read`.',
+    tags: ['events'],
+    parameters: {
+      tenant: 'the tenant',
+      at: { description: 'the instant, RFC 3339 UTC', required: true, schema: { type: 'string', format: 'date-time' } },
+      role: 'only this role',
+    },
+    responses: { '200': { description: 'the holdings', content: { [JSON_TYPE]: 'AccessReview' } } },
     errors: [400],
   },
   'EventsController.get': {

@@ -95,7 +95,32 @@ export function componentSchemas(): Record<string, JsonSchema> {
             properties: { leafIndex: count('the leaf of the event'), event: { type: 'object', description: 'the envelope' } },
           },
         },
-        next: { type: ['integer', 'null'], minimum: 0, description: 'the cursor of the next page; null at the end of the log' },
+        next: { type: ['integer', 'null'], minimum: 0, description: 'the cursor of the next page; null when this page is not full' },
+      },
+    },
+    AccessReview: {
+      type: 'object',
+      required: ['tenant', 'at', 'holdings'],
+      properties: {
+        tenant: { type: 'string' },
+        at: { type: 'string', format: 'date-time', description: 'the instant reviewed, as envelopes spell time' },
+        holdings: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['subject', 'role', 'since', 'granted'],
+            properties: {
+              subject: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string' }, id: { type: 'string' } } },
+              role: { type: 'string' },
+              since: { type: 'string', format: 'date-time', description: 'server time of the grant' },
+              granted: {
+                type: 'object',
+                required: ['id', 'leafIndex'],
+                properties: { id: { type: 'string', format: 'uuid' }, leafIndex: count('the leaf of the grant') },
+              },
+            },
+          },
+        },
       },
     },
     EventProof: {

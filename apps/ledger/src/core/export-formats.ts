@@ -1,0 +1,81 @@
+import { stringify } from 'csv-stringify/sync';
+import { toOcsfEvent } from '@trailmark/domain';
+import type { ProjectedEvent } from '@trailmark/projections';
+import { evidenceEventLine, evidenceHeader, evidenceTrailer, type Hash } from '@trailmark/proofs';
+
+export const EXPORT_FORMATS = ['ndjson', 'csv', 'ocsf', 'evidence'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv; charset=utf-8',
+  ocsf: 'application/x-ndjson',
+  evidence: 'application/x-ndjson',
+};
+
+/** What every export is consistent with: the signed checkpoint chosen when it began, and its tree. */
+export interface ExportCheckpoint {
+  readonly note: string;
+  readonly size: bigint;
+  /** The inclusion proof of a leaf in the checkpoint's tree (evidence only). */
+  proveInclusion(leafIndex: bigint): Hash[];
+}
+
+export interface ExportProduct {
+  readonly name: string;
+  readonly version: string;
+  readonly vendorName: string;
+  /** The log's origin, OCSF's `metadata.log_name`. */
+  readonly logName: string;
+}
+
+const CSV_COLUMNS = ['leafIndex', 'id', 'time', 'tenant', 'action', 'outcome', 'reason', 'actorType', 'actorId', 'targets'];
+
+/**
+ * The lines of an export, one event at a time, so the response streams in constant memory. Every format ends
+ * with the checkpoint the export is consistent with: every event listed is a leaf below its size.
+ *
+ * - ndjson: `{"leafIndex", "event": envelope}` a line, then `{"checkpoint": note, "treeSize", "events": count}`;
+ * - csv: a header, a row an event (targets as `type:id` joined by spaces), then the row `#checkpoint,<note>`;
+ * - ocsf: an OCSF 1.8.0 event a line, then the same final line as ndjson;
+ * - evidence: the `trailmark-evidence/1` bundle of @trailmark/proofs (leaf bytes and inclusion proofs against
+ *   the checkpoint, which heads and ends it), verified offline by `trailmark-verify bundle`.
+ */
+export async function* exportLines(
+  format: ExportFormat,
+  events: AsyncIterable<ProjectedEvent>,
+  checkpoint: ExportCheckpoint,
+  product: ExportProduct,
+): AsyncGenerator<string> {
+  let count = 0;
+  if (format === 'csv') yield stringify([CSV_COLUMNS]);
+  if (format === 'evidence') yield evidenceHeader(checkpoint.note);
+  for await (const event of events) {
+    count++;
+    yield lineOf(format, event, checkpoint, product);
+  }
+  if (format === 'evidence') yield evidenceTrailer(checkpoint.note, count);
+  else if (format === 'csv') yield stringify([['#checkpoint', checkpoint.note]]);
+  else yield `${JSON.stringify({ checkpoint: checkpoint.note, treeSize: Number(checkpoint.size), events: count })}\n`;
+}
+
+function lineOf(format: ExportFormat, event: ProjectedEvent, checkpoint: ExportCheckpoint, product: ExportProduct): string {
+  switch (format) {
+    case 'ndjson':
+      return `${JSON.stringify({ leafIndex: Number(event.leafIndex), event: event.envelope })}\n`;
+    case 'csv': {
+      const { envelope } = event;
+      const targets = envelope.targets.map((target) => `${target.type}:${target.id}`).join(' ');
+      return stringify([
+        [Number(event.leafIndex), event.id, event.time, event.tenant, envelope.action, envelope.outcome, envelope.reason ?? '', envelope.actor.type, envelope.actor.id, targets],
+      ]);
+    }
+    case 'ocsf': {
+      const { logName, ...productFields } = product;
+      const ocsf = toOcsfEvent({ envelope: event.envelope, detail: event.detail, leafIndex: event.leafIndex }, productFields, { logName });
+      return `${JSON.stringify(ocsf)}\n`;
+    }
+    case 'evidence':
+      return evidenceEventLine({ leafIndex: event.leafIndex, id: event.id, leaf: event.leaf, proof: checkpoint.proveInclusion(event.leafIndex) });
+  }
+}

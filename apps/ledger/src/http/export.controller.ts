@@ -1,0 +1,63 @@
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
+import type { ProjectedEvent } from '@trailmark/projections';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportLines, type ExportFormat } from '../core/export-formats.js';
+import { LedgerCore } from '../core/ledger-core.js';
+import { recordRead } from '../core/read-audit.js';
+import { ApiError } from './api-error.js';
+import type { Principal } from './auth/credentials.js';
+import { CurrentPrincipal } from './auth/principal.decorator.js';
+import { RequiresRole } from './auth/requires-role.decorator.js';
+import { parseEventFilter, recordedQuery, type FilterQuery } from './event-query.js';
+import { singleValue } from './json.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+@Controller('v1/events')
+export class ExportController {
+  constructor(private readonly core: LedgerCore) {}
+
+  /**
+   * Every event the filters match, streamed a page at a time (constant memory), consistent with the latest
+   * signed checkpoint when the export began: only its leaves, and it ends the export. Recorded as
+   * `audit_log.exported` in each tenant exported.
+   */
+  @Get('export')
+  @RequiresRole('reader', 'auditor')
+  async export(@Query() query: FilterQuery & { format?: unknown }, @CurrentPrincipal() principal: Principal): Promise<StreamableFile> {
+    const format = singleValue(query.format, 'format') ?? 'ndjson';
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+      throw new ApiError(400, 'bad_request', `format must be one of ${EXPORT_FORMATS.join(', ')}`, { parameter: 'format' });
+    }
+    const filter = parseEventFilter(query, principal);
+    const signed = await this.core.checkpointCovering(0n);
+    await this.core.projector.whenProjected(signed.size);
+    const record = (tenants: readonly string[]) =>
+      recordRead(this.core.recorder, principal, 'audit_log.exported', tenants, {
+        endpoint: 'GET /v1/events/export',
+        query: recordedQuery(query, ['format']),
+      });
+    // A named tenant is recorded before the first byte; an all-tenant export, once it knows whom it read.
+    if (filter.tenants !== '*') await record(filter.tenants);
+    const exported = new Set<string>();
+    const events = this.core.readModel.scan(filter, { upTo: signed.size });
+    const rows = filter.tenants !== '*' ? events : noting(events, exported, () => record([...exported]));
+    const lines = exportLines(
+      format as ExportFormat,
+      rows,
+      { note: signed.note, size: signed.size, proveInclusion: (leafIndex) => this.core.tree.proveInclusion(leafIndex, signed.size) },
+      { name: 'Trailmark', vendorName: 'Trailmark', version, logName: this.core.signer.name },
+    );
+    return new StreamableFile(Readable.from(lines), { type: EXPORT_CONTENT_TYPES[format as ExportFormat] });
+  }
+}
+
+/** Passes `events` through, noting their tenants, and calls `done` once they are all read. */
+async function* noting(events: AsyncIterable<ProjectedEvent>, tenants: Set<string>, done: () => Promise<void>): AsyncGenerator<ProjectedEvent> {
+  for await (const event of events) {
+    tenants.add(event.tenant);
+    yield event;
+  }
+  await done();
+}
