@@ -301,6 +301,10 @@ test('GET /metrics: recording events moves the counters, the gauges follow the l
   expect(after.get('trailmark_checkpoint_size')).toBeLessThanOrEqual(treeSize);
   const age = after.get('trailmark_checkpoint_age_seconds')!;
   expect(age).toBeGreaterThanOrEqual(0);
+  // The read models follow the tree: their lag is a count of leaves, never more than the tree holds.
+  const lag = after.get('trailmark_projection_lag_events')!;
+  expect(lag).toBeGreaterThanOrEqual(0);
+  expect(lag).toBeLessThanOrEqual(treeSize);
 
   expect(delta('trailmark_http_request_duration_seconds_count{method="POST",route="/v1/events",status="201"}')).toBe(1);
   expect(delta('trailmark_http_request_duration_seconds_count{method="POST",route="/v1/events/batch",status="201"}')).toBe(1);

@@ -1,8 +1,9 @@
 // The `trailmark` command as a user runs it: the built bin, in a child process.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSignerKey, parseVerifierKey, verifierKeyFor } from '@trailmark/checkpoint';
-import { makeDataDir } from '../support/ledger-process.js';
+import { Api, loginEvent } from '../support/http-api.js';
+import { makeDataDir, startLedger } from '../support/ledger-process.js';
 import { runTrailmark as trailmark } from '../support/run-cli.js';
 
 
@@ -37,7 +38,7 @@ test('keygen refuses an origin that cannot be a key name', async () => {
 test('--help lists the commands', async () => {
   const run = await trailmark(['--help']);
   expect(run.code).toBe(0);
-  for (const command of ['serve', 'verify', 'keygen']) expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+  for (const command of ['serve', 'verify', 'projections', 'keygen']) expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
 });
 
 test('verify --help documents --data-dir and --key', async () => {
@@ -93,4 +94,29 @@ test('an unknown command exits 2', async () => {
   const run = await trailmark(['frobnicate']);
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/^trailmark: unknown command/);
+});
+
+test('projections rebuild projects the stopped ledger again: the same search answers, and it says how many events', async () => {
+  const { dataDir, cleanup } = makeDataDir();
+  try {
+    let ledger = await startLedger(dataDir);
+    const api = new Api(ledger.url);
+    for (let i = 0; i < 12; i++) await api.record(loginEvent({ actor: { type: 'user', id: `u_${i % 3}` }, targets: [{ type: 'user', id: `u_${i % 3}` }] }));
+    const before = (await api.get<{ events: { leafIndex: number }[] }>('/v1/events?tenant=acme&actor=u_1&action=user.login')).json.events;
+    expect(before).toHaveLength(4);
+    expect(await ledger.stop()).toBe(0);
+    rmSync(join(dataDir, 'projections.db'));
+
+    const run = await trailmark(['projections', 'rebuild'], { TRAILMARK_DATA_DIR: dataDir });
+    expect([run.code, run.stderr]).toEqual([0, expect.stringMatching(/^trailmark: projected \d+ events in [\d.]+ s\n$/)]);
+    // 12 logins plus the recorded read of the search above.
+    expect(run.stderr).toContain('projected 13 events');
+
+    ledger = await startLedger(dataDir);
+    const after = (await new Api(ledger.url).get<{ events: { leafIndex: number }[] }>('/v1/events?tenant=acme&actor=u_1&action=user.login')).json.events;
+    expect(after).toEqual(before);
+    expect(await ledger.stop()).toBe(0);
+  } finally {
+    await cleanup();
+  }
 });
