@@ -8,6 +8,7 @@ import {
   TenantNotAllowedError,
 } from '@trailmark/domain';
 import { PublisherStoppedError } from '@trailmark/checkpoint';
+import { ProjectorStoppedError } from '@trailmark/projections';
 import { SequencerStoppedError } from '@trailmark/domain';
 import { DuplicateEventError, StoreUnavailableError } from '@trailmark/event-store';
 import { CheckpointTimeoutError } from '../core/ledger-core.js';
@@ -41,7 +42,12 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof LeafTooLargeError) return new ApiError(413, error.code, error.message, { bytes: error.bytes, limit: 65_535 });
   if (error instanceof EventIdConflictError) return new ApiError(409, error.code, error.message, { id: error.id });
   if (error instanceof StoreUnavailableError) return new ApiError(503, 'store_unavailable', error.message);
-  if (error instanceof SequencerStoppedError || error instanceof PublisherStoppedError || error instanceof CheckpointTimeoutError) {
+  if (
+    error instanceof SequencerStoppedError ||
+    error instanceof PublisherStoppedError ||
+    error instanceof CheckpointTimeoutError ||
+    error instanceof ProjectorStoppedError
+  ) {
     return new ApiError(503, 'unavailable', error.message);
   }
   if (error instanceof DuplicateEventError) return new ApiError(409, 'event_id_conflict', error.message, { id: error.eventId });
