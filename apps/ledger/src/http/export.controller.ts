@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import type { ProjectedEvent } from '@trailmark/projections';
-import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportLines, type ExportFormat } from '../core/export-formats.js';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat } from '../core/export-formats.js';
 import { LedgerCore } from '../core/ledger-core.js';
 import { recordRead } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
@@ -43,13 +43,13 @@ export class ExportController {
     const exported = new Set<string>();
     const events = this.core.readModel.scan(filter, { upTo: signed.size });
     const rows = filter.tenants !== '*' ? events : noting(events, exported, () => record([...exported]));
-    const lines = exportLines(
+    const chunks = exportChunks(
       format as ExportFormat,
       rows,
       { note: signed.note, size: signed.size, proveInclusion: (leafIndex) => this.core.tree.proveInclusion(leafIndex, signed.size) },
       { name: 'Trailmark', vendorName: 'Trailmark', version, logName: this.core.signer.name },
     );
-    return new StreamableFile(Readable.from(lines), { type: EXPORT_CONTENT_TYPES[format as ExportFormat] });
+    return new StreamableFile(Readable.from(chunks), { type: EXPORT_CONTENT_TYPES[format as ExportFormat] });
   }
 }
 
