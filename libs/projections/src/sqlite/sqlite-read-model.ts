@@ -8,7 +8,7 @@ import type { ProjectionState, ReadModelStore } from '../read-model-store.js';
 import { scanPages } from '../scan-pages.js';
 import { checkServerTime } from '../server-time.js';
 import { SCHEMA, SCHEMA_VERSION, TABLES } from './sqlite-schema.js';
-import { sqliteSearch } from './sqlite-search.js';
+import { NARROW_TIME_RANGE_ROWS, sqliteSearch, timeRangeCount } from './sqlite-search.js';
 
 interface StateRow {
   position_commit: string | null;
@@ -70,7 +70,9 @@ export class SqliteReadModel implements ReadModelStore {
     checkSearchOptions(options);
     const terms = filterTerms(filter);
     if (terms === undefined) return [];
-    const { sql, params } = sqliteSearch(terms, options);
+    const count = timeRangeCount(terms);
+    const narrow = count !== undefined && (this.statement(count.sql).get(...count.params) as { n: number }).n < NARROW_TIME_RANGE_ROWS;
+    const { sql, params } = sqliteSearch(terms, options, narrow);
     const rows = this.statement(sql).all(...params) as EventRow[];
     return rows.map((row) => eventOf(row.leaf_index, row.leaf, row.detail));
   }
