@@ -7,7 +7,7 @@ import {
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { DuplicateEventError, StoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from '../errors.js';
-import type { ExpectedRevision } from '../event-store.js';
+import type { AppendRequest } from '../event-store.js';
 
 const GRPC_UNAVAILABLE = 14;
 
@@ -25,14 +25,15 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** Translates the client's errors into the port's, so callers never see @eventstore/db-client types. */
-export function toPortError(error: unknown, stream: string, expected: ExpectedRevision, firstEventId: string | undefined): unknown {
-  if (error instanceof EsdbWrongExpectedVersionError) {
+export function toPortError(error: unknown, stream: string, append: AppendRequest | undefined): unknown {
+  if (error instanceof EsdbWrongExpectedVersionError && append !== undefined) {
     // With 'any' no revision can be wrong: EventStoreDB answers so when the ids match stored events only in part.
-    if (expected === 'any' && firstEventId !== undefined) {
-      return new DuplicateEventError(firstEventId, `the append reuses ids stored in stream "${stream}" but is not an exact retry`);
+    const first = append.events[0];
+    if (append.expectedRevision === 'any' && first !== undefined) {
+      return new DuplicateEventError(first.id, `the append reuses ids stored in stream "${stream}" but is not an exact retry`);
     }
     const actual = typeof error.actualVersion === 'bigint' ? error.actualVersion : 'no_stream';
-    return new WrongExpectedVersionError(stream, expected, actual);
+    return new WrongExpectedVersionError(stream, append.expectedRevision, actual);
   }
   if (error instanceof EsdbStreamNotFoundError) return new StreamNotFoundError(stream);
   if (isTransient(error)) {

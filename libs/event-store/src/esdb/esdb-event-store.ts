@@ -70,8 +70,10 @@ export class EsdbEventStore implements EventStore {
       if (ids.has(event.id)) throw new DuplicateEventError(event.id, 'it appears twice in one append');
       ids.add(event.id);
     }
-    const result = await this.call(request, () =>
-      this.client.appendToStream(request.stream, request.events.map(toEsdbEvent), { expectedRevision: request.expectedRevision }),
+    const result = await this.call(
+      request.stream,
+      () => this.client.appendToStream(request.stream, request.events.map(toEsdbEvent), { expectedRevision: request.expectedRevision }),
+      request,
     );
     // An idempotent retry may come back without a position: the event it names has one.
     const position = result.position ?? (await this.positionOf(request.stream, result.nextExpectedRevision));
@@ -103,7 +105,7 @@ export class EsdbEventStore implements EventStore {
   async readStream(stream: string, options: { fromRevision?: bigint; maxCount?: number } = {}): Promise<RecordedEvent[]> {
     this.checkOpen();
     if (options.maxCount === 0) return [];
-    return this.call({ stream, expectedRevision: 'any', events: [] }, () =>
+    return this.call(stream, () =>
       collect(
         this.client.readStream(stream, { direction: FORWARDS, fromRevision: options.fromRevision ?? START, maxCount: options.maxCount }),
       ),
@@ -125,7 +127,7 @@ export class EsdbEventStore implements EventStore {
       // The first page asks for just what is wanted (one event, to read a leaf); the next ones, filtering, for more.
       const wanted = options.maxCount - found.length;
       const pageSize = seen ? Math.max(READ_ALL_PAGE, wanted) + 1 : Math.max(wanted, 1);
-      const page = await this.call({ stream: '$all', expectedRevision: 'any', events: [] }, () =>
+      const page = await this.call('$all', () =>
         readAllPage(this.client.readAll({ direction: FORWARDS, fromPosition: from === 'start' ? START : from, maxCount: pageSize }), prefix),
       );
       const fresh = page.events.filter((event) => seen === undefined || comparePositions(event.position, seen) > 0);
@@ -163,15 +165,15 @@ export class EsdbEventStore implements EventStore {
     return this.closing;
   }
 
-  /** Runs one client call, translating its errors and keeping `reachable` up to date. */
-  private async call<T>(request: AppendRequest, run: () => Promise<T>): Promise<T> {
+  /** Runs one client call on `stream` (the `append` it makes, if it is one), translating its errors and keeping `reachable` up to date. */
+  private async call<T>(stream: string, run: () => Promise<T>, append?: AppendRequest): Promise<T> {
     try {
       const result = await run();
       this.lastCallFailed = false;
       return result;
     } catch (error) {
       this.lastCallFailed = isTransient(error);
-      throw toPortError(error, request.stream, request.expectedRevision, request.events[0]?.id);
+      throw toPortError(error, stream, append);
     }
   }
 
