@@ -36,6 +36,11 @@ export function openLedgerDatabase(dataDir: string, options: { readonly?: boolea
   return db;
 }
 
+/** The event store the configuration names: EventStoreDB, or the embedded store in the ledger database. */
+export function openEventStore(config: LedgerConfig, db: Database.Database): EventStore {
+  return config.esdbConnectionString === undefined ? new SqliteEventStore(db) : EsdbEventStore.connect(config.esdbConnectionString);
+}
+
 /**
  * Everything behind the API, wired once: the event store, the tree and ledger index in the same
  * SQLite file, the sequencer that feeds the tree from the store's order, the checkpoint publisher.
@@ -64,8 +69,7 @@ export class LedgerCore {
     private readonly onError: (error: Error) => void,
   ) {
     this.verifierKey = verifierKeyFor(signer);
-    const onEventStoreDB = config.esdbConnectionString !== undefined;
-    this.store = onEventStoreDB ? EsdbEventStore.connect(config.esdbConnectionString!) : new SqliteEventStore(db);
+    this.store = openEventStore(config, db);
     this.tree = MerkleTree.open(new SqliteTileStore(db));
     this.index = new SqliteLedgerIndex(db);
     this.sequencer = new Sequencer(this.store, this.tree, this.index, onError);
@@ -77,7 +81,7 @@ export class LedgerCore {
       store: this.checkpoints,
       intervalMs: config.checkpointIntervalMs,
       onError,
-      claims: onEventStoreDB ? new StreamCheckpointClaims(this.store, this.verifierKey) : undefined,
+      claims: config.esdbConnectionString === undefined ? undefined : new StreamCheckpointClaims(this.store, this.verifierKey),
     });
     this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
-import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { openReadModel, rebuild } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
 import { walkProgress } from '../verify/progress.js';
-import { openLedgerDatabase } from './ledger-core.js';
+import { openEventStore, openLedgerDatabase } from './ledger-core.js';
 
 /**
  * `trailmark projections rebuild`: drops the read models and projects the whole log again from the event store,
@@ -13,7 +12,7 @@ import { openLedgerDatabase } from './ledger-core.js';
 export async function rebuildProjections(config: LedgerConfig): Promise<bigint> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const db = openLedgerDatabase(config.dataDir);
-  const store: EventStore = config.esdbConnectionString === undefined ? new SqliteEventStore(db) : EsdbEventStore.connect(config.esdbConnectionString);
+  const store = openEventStore(config, db);
   const readModel = await openReadModel({ url: config.readDbUrl, dataDir: config.dataDir });
   try {
     const progress = walkProgress(MerkleTree.open(new SqliteTileStore(db)).size, process.stderr, { doing: 'projecting', done: 'projected' });
