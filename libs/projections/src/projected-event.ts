@@ -35,18 +35,13 @@ export class UnreadableEventError extends Error {
  */
 export function projectEvent(event: RecordedEvent, leafIndex: bigint): ProjectedEvent {
   try {
-    const envelope = parseEnvelope(event.data);
-    const { detail } = decodeEventMetadata(event.metadata);
-    return {
-      leafIndex,
-      id: envelope.id,
-      tenant: envelope.tenant,
-      time: envelope.time,
-      envelope,
-      leaf: event.data,
-      ...(detail !== undefined && { detail }),
-    };
+    return projected(leafIndex, parseEnvelope(event.data), event.data, decodeEventMetadata(event.metadata).detail);
   } catch (error) {
     throw new UnreadableEventError(leafIndex, event.id, error as Error);
   }
+}
+
+/** A projected event from its parts: its id, tenant and time are the envelope's. */
+export function projected(leafIndex: bigint, envelope: Envelope, leaf: Uint8Array, detail: DetailDocument | undefined): ProjectedEvent {
+  return { leafIndex, id: envelope.id, tenant: envelope.tenant, time: envelope.time, envelope, leaf, ...(detail !== undefined && { detail }) };
 }

@@ -1,7 +1,7 @@
 import type { DetailDocument, Envelope } from '@trailmark/domain';
 import { roleChangesOf, type RoleChange } from './access.js';
 import { foldText, matchKeys } from './event-filter.js';
-import type { ProjectedEvent } from './projected-event.js';
+import { projected, type ProjectedEvent } from './projected-event.js';
 import { ProjectionConflictError, type ProjectionState } from './read-model-store.js';
 
 /**
@@ -64,15 +64,7 @@ export function eventOf(leafIndex: bigint, leaf: Uint8Array, detail: string | nu
   // Drivers hand back Buffers; callers get plain Uint8Arrays whichever database answered.
   const bytes = new Uint8Array(leaf.buffer, leaf.byteOffset, leaf.byteLength);
   const envelope = JSON.parse(decoder.decode(bytes)) as Envelope;
-  return {
-    leafIndex,
-    id: envelope.id,
-    tenant: envelope.tenant,
-    time: envelope.time,
-    envelope,
-    leaf: bytes,
-    ...(detail !== null && { detail: JSON.parse(detail) as DetailDocument }),
-  };
+  return projected(leafIndex, envelope, bytes, detail === null ? undefined : (JSON.parse(detail) as DetailDocument));
 }
 
 const decoder = new TextDecoder();
