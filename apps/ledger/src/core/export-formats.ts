@@ -57,7 +57,7 @@ export async function* exportChunks(...args: Parameters<typeof exportLines>): As
  * - evidence: the `trailmark-evidence/1` bundle of @trailmark/proofs (leaf bytes and inclusion proofs against
  *   the checkpoint, which heads and ends it), verified offline by `trailmark-verify bundle`.
  */
-export async function* exportLines(
+async function* exportLines(
   format: ExportFormat,
   events: AsyncIterable<ProjectedEvent>,
   checkpoint: ExportCheckpoint,
