@@ -47,15 +47,8 @@ const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 /** Live subscriptions read the log in pages of this many events, so a long catch-up never holds one huge array. */
 const SUBSCRIPTION_PAGE_SIZE = 1_000;
 
-interface EventRow {
-  position: bigint;
-  id: string;
-  stream: string;
-  revision: bigint;
-  type: string;
-  data: Uint8Array;
-  metadata: Uint8Array;
-}
+/** A row of COLUMNS, in their order: read raw (arrays rather than objects), a third cheaper on a long catch-up. */
+type EventRow = [position: bigint, id: string, stream: string, revision: bigint, type: string, data: Uint8Array, metadata: Uint8Array];
 
 interface StoredId {
   position: bigint;
@@ -81,17 +74,24 @@ function positionValue(from: Position | 'start'): bigint {
   return from === 'start' ? 0n : from.commit;
 }
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
+function toRecordedEvent([position, id, stream, revision, type, data, metadata]: EventRow): RecordedEvent {
   return {
-    id: row.id,
-    type: row.type,
-    // better-sqlite3 hands out Buffers; callers get plain Uint8Arrays of their own.
-    data: new Uint8Array(row.data),
-    metadata: new Uint8Array(row.metadata),
-    stream: row.stream,
-    revision: row.revision,
-    position: positionAt(row.position),
+    id,
+    type,
+    data: plainBytes(data),
+    metadata: plainBytes(metadata),
+    stream,
+    revision,
+    position: positionAt(position),
   };
+}
+
+/**
+ * better-sqlite3 hands out a Buffer of its own per value (copied out of SQLite, not from Node's shared pool);
+ * callers get a plain Uint8Array over the same memory, without a second copy.
+ */
+function plainBytes(buffer: Uint8Array): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 function checkMaxCount(maxCount: number): void {
@@ -133,6 +133,7 @@ export class SqliteEventStore implements EventStore {
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
     const prepare = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql).safeIntegers(true);
+    const prepareRaw = <P extends unknown[]>(sql: string) => prepare<P, EventRow>(sql).raw(true);
     this.selectStreamRevision = prepare('SELECT max(revision) AS revision FROM events WHERE stream = ?');
     this.selectById = prepare('SELECT position, stream, revision FROM events WHERE id = ?');
     this.insertEvent = prepare('INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
@@ -144,15 +145,15 @@ export class SqliteEventStore implements EventStore {
       release: db.prepare('RELEASE append_call'),
       rollbackToSavepoint: db.prepare('ROLLBACK TO append_call'),
     };
-    this.selectStream = prepare(
+    this.selectStream = prepareRaw(
       `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     );
-    this.selectFrom = prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`);
+    this.selectFrom = prepareRaw(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`);
     // instr(...) = 1 is an exact, case-sensitive prefix test (LIKE would treat % and _ as wildcards and fold case).
-    this.selectFromWithPrefix = prepare(
+    this.selectFromWithPrefix = prepareRaw(
       `SELECT ${COLUMNS} FROM events WHERE position >= ? AND instr(stream, ?) = 1 ORDER BY position LIMIT ?`,
     );
-    this.selectAfter = prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.selectAfter = prepareRaw(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
   }
 
   /** Opens (or creates) an event database file of its own: WAL, fully synchronous; close() closes it. */

@@ -232,6 +232,10 @@ describe('SqliteEventStore', () => {
         stored.forEach((recorded, i) => {
           expect(Object.getPrototypeOf(recorded.data)).toBe(Uint8Array.prototype);
           expect(Object.getPrototypeOf(recorded.metadata)).toBe(Uint8Array.prototype);
+          // Each a view over memory of its own: nothing beyond its bytes is reachable through .buffer.
+          for (const bytes of [recorded.data, recorded.metadata]) {
+            expect({ offset: bytes.byteOffset, buffer: bytes.buffer.byteLength }).toEqual({ offset: 0, buffer: bytes.byteLength });
+          }
           expect(Buffer.from(recorded.data).equals(written[i]!.data)).toBe(true);
           expect(Buffer.from(recorded.metadata).equals(written[i]!.metadata)).toBe(true);
         });
@@ -241,6 +245,12 @@ describe('SqliteEventStore', () => {
       store = SqliteEventStore.open(path);
       toClose.push(store);
       check(await store.readAll({ from: 'start', maxCount: 10 }));
+      const delivered: RecordedEvent[] = [];
+      await new Promise<void>((resolve) => {
+        const subscription = store.subscribeToAll({ from: 'start' }, { onEvents: (events) => void delivered.push(...events), onCaughtUp: resolve });
+        toClose.push(subscription);
+      });
+      check(delivered);
     });
   });
 
