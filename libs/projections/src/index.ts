@@ -11,6 +11,7 @@ export {
 } from './event-filter.js';
 export { type ProjectedEvent, UnreadableEventError, projectEvent } from './projected-event.js';
 export { type ProjectionState, type ReadModelStore, ProjectionConflictError } from './read-model-store.js';
+export { SEARCH_INDEXES } from './search-indexes.js';
 export { SqliteReadModel } from './sqlite/sqlite-read-model.js';
 export { PostgresReadModel, type PostgresReadModelOptions } from './postgres/postgres-read-model.js';
 export { SQLITE_READ_MODEL_FILE, openReadModel } from './open-read-model.js';

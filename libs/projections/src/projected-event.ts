@@ -1,5 +1,7 @@
-import { decodeEventMetadata, parseEnvelope, type DetailDocument, type Envelope } from '@trailmark/domain';
+import type { DetailDocument, Envelope } from '@trailmark/domain';
 import type { RecordedEvent } from '@trailmark/event-store';
+import { z } from 'zod';
+import { SERVER_TIME } from './server-time.js';
 
 /**
  * One identity event as the read models hold it: its leaf (the bytes the Merkle tree hashes), the envelope
@@ -29,17 +31,44 @@ export class UnreadableEventError extends Error {
 }
 
 /**
- * Reads a stored identity event as the leaf `leafIndex`. The leaf must be a canonical envelope and the metadata
- * a valid detail document (the same checks the ledger makes when it reads events back); otherwise
- * UnreadableEventError.
+ * Reads a stored identity event as the leaf `leafIndex`: the leaf must be JSON whose indexed fields (id, tenant,
+ * time, action, outcome, reason, actor, targets) have their envelope types, and the metadata JSON whose detail,
+ * if any, is an object with string request and correlation ids; otherwise UnreadableEventError.
+ *
+ * Lighter than the ledger's own reading (parseEnvelope, decodeEventMetadata), which also re-canonicalizes the leaf
+ * and checks every field: the ledger refused anything else before it stored the event, a leaf changed since is
+ * `trailmark verify`'s to find and every result's inclusion proof's to expose, and the strict reading would cost
+ * the catch-up a third of its speed.
  */
 export function projectEvent(event: RecordedEvent, leafIndex: bigint): ProjectedEvent {
   try {
-    return projected(leafIndex, parseEnvelope(event.data), event.data, decodeEventMetadata(event.metadata).detail);
+    const envelope = IndexedEnvelope.parse(JSON.parse(utf8.decode(event.data))) as unknown as Envelope;
+    const { detail } = IndexedMetadata.parse(JSON.parse(utf8.decode(event.metadata)));
+    return projected(leafIndex, envelope, event.data, detail as DetailDocument | undefined);
   } catch (error) {
     throw new UnreadableEventError(leafIndex, event.id, error as Error);
   }
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+// Loose objects: the rest of the envelope and of the detail is kept as it is, unchecked.
+const Party = z.looseObject({ type: z.string(), id: z.string() });
+const IndexedEnvelope = z.looseObject({
+  id: z.string(),
+  tenant: z.string().min(1),
+  time: z.string().regex(SERVER_TIME),
+  action: z.string(),
+  outcome: z.string(),
+  reason: z.string().optional(),
+  actor: Party,
+  targets: z.array(Party),
+});
+const IndexedMetadata = z.looseObject({
+  detail: z
+    .looseObject({ context: z.looseObject({ requestId: z.string().optional(), correlationId: z.string().optional() }).optional() })
+    .optional(),
+});
 
 /** A projected event from its parts: its id, tenant and time are the envelope's. */
 export function projected(leafIndex: bigint, envelope: Envelope, leaf: Uint8Array, detail: DetailDocument | undefined): ProjectedEvent {

@@ -6,7 +6,10 @@ import type { ProjectionState, ReadModelStore } from './read-model-store.js';
 export interface ProjectorOptions {
   /** The error that stopped the projector (the store's, the read model's, or an unreadable event). */
   readonly onError?: (error: Error) => void;
-  /** At most this many events per read-model transaction (default 1,000). */
+  /**
+   * At most this many events per read-model transaction (default 10,000). While catching up, deliveries are
+   * gathered up to it: fewer, larger transactions; live events are applied as they come.
+   */
   readonly pageSize?: number;
   /** After each applied batch, with the number of leaves projected so far. */
   readonly onProgress?: (leafCount: bigint) => void;
@@ -31,7 +34,7 @@ export class ProjectorStoppedError extends Error {
   }
 }
 
-const DEFAULT_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 10_000;
 
 /**
  * Feeds a read model from the store's global order. It counts leaves as the sequencer does (leaf i is the i-th
@@ -46,6 +49,11 @@ export class Projector {
   private leaves = 0n;
   private at: Position | 'start' = 'start';
   private caughtUp = false;
+  /** Until the subscription first reaches the end of the log; the deliveries gathered meanwhile, not yet applied. */
+  private catchingUp = false;
+  private gathered: RecordedEvent[] = [];
+  /** The last handler work queued (see inOrder). */
+  private queue: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private waiters: { leafCount: bigint; resolve(): void; reject(error: Error): void }[] = [];
   private readonly pageSize: number;
@@ -66,6 +74,8 @@ export class Projector {
     this.run = run;
     let stored: ProjectionState;
     try {
+      // From an empty read model, the whole store is appended first and the indexes built once at the end.
+      await this.readModel.deferIndexes();
       stored = await this.readModel.position();
     } catch (error) {
       if (this.run === run) this.run = undefined;
@@ -75,22 +85,32 @@ export class Projector {
     this.leaves = stored.leafCount;
     this.at = stored.position;
     this.caughtUp = false;
+    this.catchingUp = true;
+    this.gathered = [];
     this.failure = undefined;
     await new Promise<void>((resolve, reject) => {
       this.rejectStart = reject;
+      const failed = (error: Error) => {
+        void this.subscription?.close();
+        this.fail(error);
+        reject(error);
+        this.options.onError?.(error);
+      };
       const subscription = this.store.subscribeToAll(
         { from: this.at, streamPrefix: IDENTITY_STREAM_PREFIX },
         {
-          onEvents: (events) => this.project(events),
-          onCaughtUp: () => {
-            this.caughtUp = true;
-            resolve();
-          },
-          onError: (error) => {
-            this.fail(error);
-            reject(error);
-            this.options.onError?.(error);
-          },
+          onEvents: (events) => this.inOrder(run, () => this.receive(events)),
+          onCaughtUp: () =>
+            this.inOrder(run, async () => {
+              this.catchingUp = false;
+              await this.project(this.takeGathered());
+              // Whether this start deferred the indexes or a start cut short did, a projector caught up has them.
+              await this.readModel.createIndexes();
+            }).then(() => {
+              this.caughtUp = true;
+              resolve();
+            }, failed),
+          onError: failed,
         },
       );
       // Unless it failed already, in the call itself.
@@ -104,6 +124,7 @@ export class Projector {
     this.subscription = undefined;
     this.run = undefined;
     await subscription?.close();
+    await this.queue;
     if (!this.caughtUp) this.rejectStart(new ProjectorStoppedError());
     this.settleWaiters(new ProjectorStoppedError());
   }
@@ -129,6 +150,28 @@ export class Projector {
   }
 
   private rejectStart: (error: Error) => void = () => {};
+
+  /**
+   * Runs `work` after the work queued before it, and only while `run` is the current run: the catching-up flush
+   * may still be applying when the next live batch arrives, and nothing may be applied after a failure.
+   */
+  private inOrder(run: object, work: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(() => (this.run === run ? work() : undefined));
+    this.queue = done.catch(() => {});
+    return done;
+  }
+
+  private async receive(events: readonly RecordedEvent[]): Promise<void> {
+    for (const event of events) this.gathered.push(event);
+    if (this.catchingUp && this.gathered.length < this.pageSize) return;
+    await this.project(this.takeGathered());
+  }
+
+  private takeGathered(): RecordedEvent[] {
+    const gathered = this.gathered;
+    this.gathered = [];
+    return gathered;
+  }
 
   private async project(events: readonly RecordedEvent[]): Promise<void> {
     for (let offset = 0; offset < events.length; offset += this.pageSize) {

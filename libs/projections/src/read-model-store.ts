@@ -46,6 +46,16 @@ export interface ReadModelStore {
   /** Drops every projected row and the position: the next projector starts from the beginning of the store. */
   reset(): Promise<void>;
 
+  /**
+   * When nothing is projected yet, drops the search indexes, so that projecting the whole store appends rows
+   * only; createIndexes then builds each index once, sorted. Resolves with whether it dropped them. Searches
+   * still answer meanwhile, by scanning.
+   */
+  deferIndexes(): Promise<boolean>;
+
+  /** Creates every search index that is missing. Opening a read model does too, after a bulk load cut short. */
+  createIndexes(): Promise<void>;
+
   close(): Promise<void>;
 }
 

@@ -26,6 +26,16 @@ if (url === undefined || url === '') {
     const schema = newSchema();
     return {
       open: () => openReadModel({ url, dataDir: '/nonexistent', schema }),
+      indexes: async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema]);
+          return rows.map((row) => row.indexname);
+        } finally {
+          await client.end();
+        }
+      },
       dispose: () => dropSchema(schema),
     };
   });

@@ -10,6 +10,14 @@ readModelContract('SQLite', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trailmark-projections-'));
   return {
     open: () => openReadModel({ dataDir }),
+    indexes: async () => {
+      const db = new Database(join(dataDir, SQLITE_READ_MODEL_FILE), { readonly: true });
+      try {
+        return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((row) => row.name);
+      } finally {
+        db.close();
+      }
+    },
     dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
   };
 });

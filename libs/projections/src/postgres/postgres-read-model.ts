@@ -7,6 +7,7 @@ import { checkContinues, eventOf, rowOf, type ProjectedRow } from '../projected-
 import type { ProjectionState, ReadModelStore } from '../read-model-store.js';
 import { scanPages } from '../scan-pages.js';
 import { checkServerTime } from '../server-time.js';
+import { CREATE_SEARCH_INDEXES, DROP_SEARCH_INDEXES } from '../search-indexes.js';
 import { SCHEMA, SCHEMA_VERSION, TABLES } from './postgres-schema.js';
 import { postgresSearch } from './postgres-search.js';
 
@@ -145,6 +146,21 @@ export class PostgresReadModel implements ReadModelStore {
     });
   }
 
+  async deferIndexes(): Promise<boolean> {
+    let dropped = false;
+    await this.transaction(async (client) => {
+      const locked = await client.query<StateRow>('SELECT position_commit, position_prepare, leaf_count FROM projection_state FOR UPDATE');
+      if (stateOf(locked.rows[0]!).leafCount !== 0n) return;
+      await client.query(DROP_SEARCH_INDEXES);
+      dropped = true;
+    });
+    return dropped;
+  }
+
+  async createIndexes(): Promise<void> {
+    await this.pool.query(CREATE_SEARCH_INDEXES);
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }
@@ -180,8 +196,9 @@ export class PostgresReadModel implements ReadModelStore {
   }
 }
 
+/** The tables and, after a bulk load cut short, the search indexes it dropped. */
 async function createTables(client: pg.PoolClient): Promise<void> {
-  await client.query(SCHEMA);
+  await client.query(SCHEMA + CREATE_SEARCH_INDEXES);
   await client.query('DELETE FROM read_model_schema');
   await client.query('INSERT INTO read_model_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
 }

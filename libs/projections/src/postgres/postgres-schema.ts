@@ -4,10 +4,9 @@
  *
  * Text that is compared by order (time, action) or sorted uses the "C" collation: code point order, like SQLite's
  * BINARY and JavaScript's comparisons of these ASCII values; a linguistic collation would order "user.mfa/" and
- * punctuation differently and break the action-prefix range. Every index ends with leaf_index, so a filter
- * narrowed by equalities reads one index range already in leaf order.
+ * punctuation differently and break the action-prefix range. The search indexes are in search-indexes.ts.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const TABLES = [
   'read_model_schema',
@@ -34,7 +33,7 @@ INSERT INTO projection_state (singleton, position_commit, position_prepare, leaf
 
 CREATE TABLE IF NOT EXISTS projected_events (
   leaf_index     bigint PRIMARY KEY,
-  id             text COLLATE "C" NOT NULL UNIQUE,
+  id             text COLLATE "C" NOT NULL,
   tenant         text COLLATE "C" NOT NULL,
   time           text COLLATE "C" NOT NULL,
   action         text COLLATE "C" NOT NULL,
@@ -48,25 +47,17 @@ CREATE TABLE IF NOT EXISTS projected_events (
   leaf           bytea NOT NULL,
   detail         text
 );
-CREATE INDEX IF NOT EXISTS projected_events_by_tenant ON projected_events (tenant, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_action ON projected_events (tenant, action, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_outcome ON projected_events (tenant, outcome, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_time ON projected_events (tenant, time, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_request ON projected_events (tenant, request_id, leaf_index) WHERE request_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS projected_events_by_correlation ON projected_events (tenant, correlation_id, leaf_index) WHERE correlation_id IS NOT NULL;
 
 -- The actor's and each target's id and type:id (matchKeys): a filter value is one key, whichever form it takes.
 CREATE TABLE IF NOT EXISTS projected_actor_keys (
   tenant     text COLLATE "C" NOT NULL,
   key        text COLLATE "C" NOT NULL,
-  leaf_index bigint NOT NULL,
-  PRIMARY KEY (tenant, key, leaf_index)
+  leaf_index bigint NOT NULL
 );
 CREATE TABLE IF NOT EXISTS projected_target_keys (
   tenant     text COLLATE "C" NOT NULL,
   key        text COLLATE "C" NOT NULL,
-  leaf_index bigint NOT NULL,
-  PRIMARY KEY (tenant, key, leaf_index)
+  leaf_index bigint NOT NULL
 );
 
 -- Successful grants and revokes, one row per role an event names: replayed up to an instant by accessAt.

@@ -8,9 +8,9 @@ export interface PostgresQuery {
 
 /**
  * The rows driving a search: the key table when the filter names a target or an actor, so the query walks one
- * primary-key range of (tenant, key, leaf_index) in leaf order and stops after `limit` matches; else the events,
+ * index range of (tenant, key, leaf_index) in leaf order and stops after `limit` matches; else the events,
  * where the planner picks the (tenant, ..., leaf_index) index the equalities fit. A second key filter is a point
- * lookup per candidate (EXISTS on the full primary key).
+ * lookup per candidate (EXISTS on the whole index key).
  */
 export function postgresSearch(terms: FilterTerms, options: SearchOptions): PostgresQuery {
   const values: unknown[] = [];

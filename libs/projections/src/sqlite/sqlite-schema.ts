@@ -1,12 +1,10 @@
 /**
- * The SQLite read model's tables. Bumping SCHEMA_VERSION makes the next open drop the old tables: the read model
- * is derived state, and the projector then rebuilds it from the store.
+ * The SQLite read model's tables; their search indexes are in search-indexes.ts. Bumping SCHEMA_VERSION makes the
+ * next open drop the old tables: the read model is derived state, and the projector then rebuilds it from the store.
  *
- * Every index ends with leaf_index, so a filter narrowed by equalities reads one index range already in leaf order
- * and a page stops after `limit` rows; INTEGER PRIMARY KEY makes leaf_index the rowid, and the key tables are
- * WITHOUT ROWID: their primary key is the index.
+ * INTEGER PRIMARY KEY makes leaf_index the rowid, so the events, like the key rows, are appended in leaf order.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const TABLES = [
   'projection_state',
@@ -29,7 +27,7 @@ INSERT OR IGNORE INTO projection_state (singleton, position_commit, position_pre
 
 CREATE TABLE IF NOT EXISTS projected_events (
   leaf_index     INTEGER PRIMARY KEY,
-  id             TEXT NOT NULL UNIQUE,
+  id             TEXT NOT NULL,
   tenant         TEXT NOT NULL,
   time           TEXT NOT NULL,
   action         TEXT NOT NULL,
@@ -43,26 +41,18 @@ CREATE TABLE IF NOT EXISTS projected_events (
   leaf           BLOB NOT NULL,
   detail         TEXT
 );
-CREATE INDEX IF NOT EXISTS projected_events_by_tenant ON projected_events (tenant, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_action ON projected_events (tenant, action, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_outcome ON projected_events (tenant, outcome, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_time ON projected_events (tenant, time, leaf_index);
-CREATE INDEX IF NOT EXISTS projected_events_by_request ON projected_events (tenant, request_id, leaf_index) WHERE request_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS projected_events_by_correlation ON projected_events (tenant, correlation_id, leaf_index) WHERE correlation_id IS NOT NULL;
 
 -- The actor's and each target's id and type:id (matchKeys): a filter value is one key, whichever form it takes.
 CREATE TABLE IF NOT EXISTS projected_actor_keys (
   tenant     TEXT NOT NULL,
   key        TEXT NOT NULL,
-  leaf_index INTEGER NOT NULL,
-  PRIMARY KEY (tenant, key, leaf_index)
-) WITHOUT ROWID;
+  leaf_index INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS projected_target_keys (
   tenant     TEXT NOT NULL,
   key        TEXT NOT NULL,
-  leaf_index INTEGER NOT NULL,
-  PRIMARY KEY (tenant, key, leaf_index)
-) WITHOUT ROWID;
+  leaf_index INTEGER NOT NULL
+);
 
 -- Successful grants and revokes, one row per role an event names: replayed up to an instant by accessAt.
 CREATE TABLE IF NOT EXISTS role_changes (
@@ -91,3 +81,4 @@ CREATE TABLE IF NOT EXISTS role_holdings (
   PRIMARY KEY (tenant, role, subject_type, subject_id)
 ) WITHOUT ROWID;
 `;
+

@@ -3,12 +3,14 @@
 import Database from 'better-sqlite3';
 import { IDENTITY_EVENT_TYPE, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
-import { SqliteEventStore } from '@trailmark/event-store';
+import { SqliteEventStore, type Position } from '@trailmark/event-store';
 import {
   Projector,
   ProjectionConflictError,
   ProjectorStoppedError,
+  SEARCH_INDEXES,
   UnreadableEventError,
+  projectEvent,
   rebuild,
   type EventFilter,
   type ProjectedEvent,
@@ -33,6 +35,8 @@ import { referenceAccess, referenceSearch } from './reference.js';
 /** One adapter's storage: every open() is a new handle on the same data; dispose() deletes it. */
 export interface ReadModelFixture {
   open(): Promise<ReadModelStore>;
+  /** The names of the indexes the storage holds now, read beside the adapter (from the database's catalog). */
+  indexes(): Promise<string[]>;
   dispose(): Promise<void>;
 }
 
@@ -460,6 +464,101 @@ export function readModelContract(adapter: string, createFixture: () => Promise<
       expect(projector.status()).toMatchObject({ leafCount: 60n, caughtUp: true });
       expect(leaves(await model.search({ tenants: '*' }, { limit: ALL }))).toEqual(log.events.map((event) => event.leafIndex));
       await projector.stop();
+    });
+
+    /** The store's first `count` identity events as the projector reads them (leaf i at index i), and the last one's position. */
+    async function projectFirst(store: SqliteEventStore, count = ALL): Promise<{ batch: ProjectedEvent[]; position: Position }> {
+      const recorded = await store.readAll({ from: 'start', streamPrefix: 'identity-', maxCount: count });
+      return { batch: recorded.map((event, i) => projectEvent(event, BigInt(i))), position: recorded.at(-1)!.position };
+    }
+
+    const searchIndexes = Object.keys(SEARCH_INDEXES);
+    const searchIndexesHeld = async () => (await fixture.indexes()).filter((name) => searchIndexes.includes(name)).sort();
+
+    test('an empty read model loads without its search indexes, answers the same meanwhile, and gets them back on open', async () => {
+      const store = memoryStore();
+      const log = new EventLog(store);
+      const random = new Random(12);
+      await log.append(randomBodies(random, 300), { noise: true });
+      const model = await open();
+      expect(await searchIndexesHeld()).toEqual([...searchIndexes].sort());
+      expect(await model.deferIndexes()).toBe(true);
+      expect(await searchIndexesHeld()).toEqual([]);
+
+      const { batch, position } = await projectFirst(store);
+      await model.apply(batch, position);
+      expect(await model.deferIndexes()).toBe(false);
+      const middle = log.events[150]!.envelope.time;
+      const searches: { filter: EventFilter; options: { limit: number; order: 'asc' | 'desc' } }[] = [
+        // A narrow time range, which the SQLite adapter reads through its time index when it has one.
+        { filter: { tenants: ['acme'], from: middle, to: log.events[160]!.envelope.time }, options: { limit: ALL, order: 'asc' } },
+        ...Array.from({ length: 150 }, () => ({
+          filter: randomFilter(random, log.events),
+          options: { limit: random.chance(0.5) ? ALL : 1 + random.int(20), order: random.pick(['asc', 'desc'] as const) },
+        })),
+      ];
+      const expectReplayed = async (reader: ReadModelStore) => {
+        for (const { filter, options } of searches) {
+          expect({ filter, leaves: leaves(await reader.search(filter, options)) }).toEqual({ filter, leaves: referenceSearch(log.events, filter, options) });
+        }
+      };
+      await expectReplayed(model);
+
+      // A bulk load cut short (no createIndexes): opening the read model builds them over what was loaded.
+      const reopened = await open();
+      expect(await searchIndexesHeld()).toEqual([...searchIndexes].sort());
+      await expectReplayed(reopened);
+      await expectReplayed(model);
+    });
+
+    test('a projector from an empty read model builds the indexes by the time it is caught up; so does one resuming a cut-short load', async () => {
+      const { model, projector } = await projected(50, 13);
+      expect(await searchIndexesHeld()).toEqual([...searchIndexes].sort());
+      await projector.stop();
+
+      const store = memoryStore();
+      await new EventLog(store).append(randomBodies(new Random(14), 40));
+      await model.reset();
+      expect(await model.deferIndexes()).toBe(true);
+      const { batch, position } = await projectFirst(store, 25);
+      await model.apply(batch, position);
+      const resuming = new Projector(store, model);
+      await resuming.start();
+      expect(resuming.status()).toMatchObject({ leafCount: 40n, caughtUp: true });
+      expect(await searchIndexesHeld()).toEqual([...searchIndexes].sort());
+      await resuming.stop();
+    });
+
+    test('catching up, the store\'s deliveries (1,000 events each) are gathered into transactions of pageSize; live events are applied as they come', async () => {
+      const store = memoryStore();
+      const log = new EventLog(store);
+      const random = new Random(16);
+      await log.append(randomBodies(random, 2_500));
+      const model = await open();
+      const progress: bigint[] = [];
+      const projector = new Projector(store, model, { pageSize: 2_000, onProgress: (count) => progress.push(count) });
+      await projector.start();
+      expect(progress).toEqual([2_000n, 2_500n]);
+      // Three live events, appended one by one, each far short of pageSize: projected without waiting for more.
+      await log.append(randomBodies(random, 3, 10_000_000));
+      await projector.whenProjected(2_503n);
+      expect(progress.slice(0, 2)).toEqual([2_000n, 2_500n]);
+      expect(progress.at(-1)).toBe(2_503n);
+      expect(leaves(await model.search({ tenants: '*' }, { limit: ALL }))).toEqual(log.events.map((event) => event.leafIndex));
+      await projector.stop();
+    });
+
+    test('an event id seen twice (EventStoreDB checks ids per stream) is two leaves, both found', async () => {
+      const store = memoryStore();
+      await new EventLog(store).append(randomBodies(new Random(15), 2));
+      const { batch, position } = await projectFirst(store);
+      const [first, second] = batch as [ProjectedEvent, ProjectedEvent];
+      const leaf = new TextEncoder().encode(new TextDecoder().decode(second.leaf).replace(second.id, first.id));
+      const again = { ...second, id: first.id, envelope: { ...second.envelope, id: first.id }, leaf };
+      const model = await open();
+      await model.apply([first, again], position);
+      expect(leaves(await model.search({ tenants: '*' }, { limit: ALL }))).toEqual([0n, 1n]);
+      expect((await model.search({ tenants: '*' }, { limit: ALL })).map((event) => event.id)).toEqual([first.id, first.id]);
     });
 
     test('search refuses a bound that is not a server time, and a limit that is not positive', async () => {
