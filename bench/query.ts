@@ -2,7 +2,7 @@
 // throughput and the memory an export holds — over identity events built by the domain and stored in a real
 // SqliteEventStore, with the ledger's Merkle tree over the same leaves.
 //
-//   npm run bench:query              1,000,000 events (about 11 minutes on 2 cores)
+//   npm run bench:query              1,000,000 events (about 6 minutes on 2 cores)
 //   npm run bench:query -- --quick   100,000 events
 //   options: --events <n> (any size), --keep (keep the temporary data directory and print it)
 //
@@ -14,7 +14,8 @@
 //   parseIdentityEventInput, built by prepareEvent + encodeEventMetadata, appended with appendAtomically (1,000
 //   requests a call, one fsync a call) to a SqliteEventStore whose file also holds the SqliteTileStore of the tree
 //   the same leaves are appended to, as the ledger keeps them;
-// - catch-up: a Projector on a fresh SqliteReadModel, from start() to caught up over the whole store;
+// - catch-up: a Projector on a fresh SqliteReadModel, from start() to caught up over the whole store, its search
+//   indexes built;
 // - search: readModel.search called directly (no HTTP, no auth, no read audit), one tenant, limit 100, upTo the
 //   tree size as the service passes; baselines measured in the same run on the same read model: search with the
 //   tenant alone, and a primary-key lookup of one row by leaf index (plain SQL on a second connection);
