@@ -42,8 +42,8 @@ export class UnreadableEventError extends Error {
  */
 export function projectEvent(event: RecordedEvent, leafIndex: bigint): ProjectedEvent {
   try {
-    const envelope = IndexedEnvelope.parse(JSON.parse(utf8.decode(event.data))) as unknown as Envelope;
-    const { detail } = IndexedMetadata.parse(JSON.parse(utf8.decode(event.metadata)));
+    const envelope = checked(IndexedEnvelope, JSON.parse(utf8.decode(event.data)), 'leaf') as unknown as Envelope;
+    const { detail } = checked(IndexedMetadata, JSON.parse(utf8.decode(event.metadata)), 'metadata');
     return projected(leafIndex, envelope, event.data, detail as DetailDocument | undefined);
   } catch (error) {
     throw new UnreadableEventError(leafIndex, event.id, error as Error);
@@ -51,6 +51,14 @@ export function projectEvent(event: RecordedEvent, leafIndex: bigint): Projected
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `value` as `schema` reads it, or an error naming the first field that does not fit. */
+function checked<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new TypeError(`${what} ${issue.path.length > 0 ? issue.path.join('.') : 'document'}: ${issue.message}`);
+}
 
 // Loose objects: the rest of the envelope and of the detail is kept as it is, unchecked.
 const Party = z.looseObject({ type: z.string(), id: z.string() });

@@ -54,6 +54,8 @@ export class Projector {
   private gathered: RecordedEvent[] = [];
   /** The last handler work queued (see inOrder). */
   private queue: Promise<void> = Promise.resolve();
+  /** The last batch handed to the read model (see receive). */
+  private applying: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private waiters: { leafCount: bigint; resolve(): void; reject(error: Error): void }[] = [];
   private readonly pageSize: number;
@@ -91,6 +93,7 @@ export class Projector {
     await new Promise<void>((resolve, reject) => {
       this.rejectStart = reject;
       const failed = (error: Error) => {
+        if (this.failure) return;
         void this.subscription?.close();
         this.fail(error);
         reject(error);
@@ -103,6 +106,7 @@ export class Projector {
           onCaughtUp: () =>
             this.inOrder(run, async () => {
               this.catchingUp = false;
+              await this.applying;
               await this.project(this.takeGathered());
               // Whether this start deferred the indexes or a start cut short did, a projector caught up has them.
               await this.readModel.createIndexes();
@@ -125,6 +129,7 @@ export class Projector {
     this.run = undefined;
     await subscription?.close();
     await this.queue;
+    await this.applying.catch(() => {});
     if (!this.caughtUp) this.rejectStart(new ProjectorStoppedError());
     this.settleWaiters(new ProjectorStoppedError());
   }
@@ -164,7 +169,13 @@ export class Projector {
   private async receive(events: readonly RecordedEvent[]): Promise<void> {
     for (const event of events) this.gathered.push(event);
     if (this.catchingUp && this.gathered.length < this.pageSize) return;
-    await this.project(this.takeGathered());
+    // Catching up, one batch is in the read model's hands while the next is read and parsed (a read model on
+    // another server works in parallel with this process); a failed batch fails the delivery after it, or the
+    // catching up. Live, each delivery waits for its own batch, so that a failure surfaces at once.
+    const previous = this.applying;
+    const batch = this.takeGathered();
+    this.applying = previous.then(() => this.project(batch));
+    await (this.catchingUp ? previous : this.applying);
   }
 
   private takeGathered(): RecordedEvent[] {

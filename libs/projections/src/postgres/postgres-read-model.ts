@@ -248,32 +248,69 @@ async function insertKeys(client: pg.PoolClient, table: string, keys: readonly (
   ]);
 }
 
-/** In leaf order, one statement each: a later change to the same holding must see the earlier one. Role changes are rare. */
+/**
+ * A batch's role changes in three statements, however many there are (a round trip each would dominate a
+ * catch-up): the change rows; then the batch's net effect on each holding (tenant, role, subject), replayed in
+ * leaf order. A revoke in the batch ends the stored holding; the first grant after the batch's last revoke, or
+ * without one the first grant, begins a holding unless the role is held already ("since" is when the unbroken
+ * holding began).
+ */
 async function applyRoleChanges(client: pg.PoolClient, rows: readonly ProjectedRow[]): Promise<void> {
-  for (const row of rows) {
-    for (const change of row.roleChanges) {
-      const { type, id } = change.subject;
-      await client.query(
-        `INSERT INTO role_changes (leaf_index, role, tenant, kind, subject_type, subject_id, time, event_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [row.leafIndex.toString(), change.role, row.tenant, change.kind, type, id, row.time, row.id],
-      );
-      if (change.kind === 'granted') {
-        // A grant of a role already held keeps the first grant: "since" is when the unbroken holding began.
-        await client.query(
-          `INSERT INTO role_holdings (tenant, role, subject_type, subject_id, since, granted_event_id, granted_leaf_index)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-          [row.tenant, change.role, type, id, row.time, row.id, row.leafIndex.toString()],
-        );
-      } else {
-        await client.query('DELETE FROM role_holdings WHERE tenant = $1 AND role = $2 AND subject_type = $3 AND subject_id = $4', [
-          row.tenant,
-          change.role,
-          type,
-          id,
-        ]);
-      }
+  const changes = rows.flatMap((row) => row.roleChanges.map((change) => ({ row, change })));
+  if (changes.length === 0) return;
+  await client.query(
+    `INSERT INTO role_changes (leaf_index, role, tenant, kind, subject_type, subject_id, time, event_id)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+    [
+      changes.map(({ row }) => row.leafIndex.toString()),
+      changes.map(({ change }) => change.role),
+      changes.map(({ row }) => row.tenant),
+      changes.map(({ change }) => change.kind),
+      changes.map(({ change }) => change.subject.type),
+      changes.map(({ change }) => change.subject.id),
+      changes.map(({ row }) => row.time),
+      changes.map(({ row }) => row.id),
+    ],
+  );
+
+  interface Holding {
+    readonly key: readonly [tenant: string, role: string, subjectType: string, subjectId: string];
+    revoked: boolean;
+    grant?: ProjectedRow;
+  }
+  const holdings = new Map<string, Holding>();
+  for (const { row, change } of changes) {
+    const key = [row.tenant, change.role, change.subject.type, change.subject.id] as const;
+    const id = JSON.stringify(key);
+    const holding = holdings.get(id) ?? { key, revoked: false };
+    holdings.set(id, holding);
+    if (change.kind === 'revoked') {
+      holding.revoked = true;
+      delete holding.grant;
+    } else {
+      holding.grant ??= row;
     }
+  }
+  const ended = [...holdings.values()].filter((holding) => holding.revoked);
+  if (ended.length > 0) {
+    await client.query(
+      `DELETE FROM role_holdings h USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r (tenant, role, subject_type, subject_id)
+       WHERE h.tenant = r.tenant AND h.role = r.role AND h.subject_type = r.subject_type AND h.subject_id = r.subject_id`,
+      [0, 1, 2, 3].map((i) => ended.map((holding) => holding.key[i])),
+    );
+  }
+  const begun = [...holdings.values()].flatMap((holding) => (holding.grant ? [{ key: holding.key, grant: holding.grant }] : []));
+  if (begun.length > 0) {
+    await client.query(
+      `INSERT INTO role_holdings (tenant, role, subject_type, subject_id, since, granted_event_id, granted_leaf_index)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[]) ON CONFLICT DO NOTHING`,
+      [
+        ...[0, 1, 2, 3].map((i) => begun.map(({ key }) => key[i])),
+        begun.map(({ grant }) => grant.time),
+        begun.map(({ grant }) => grant.id),
+        begun.map(({ grant }) => grant.leafIndex.toString()),
+      ],
+    );
   }
 }
 
