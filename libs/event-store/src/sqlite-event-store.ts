@@ -47,7 +47,7 @@ const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 /** Live subscriptions read the log in pages of this many events, so a long catch-up never holds one huge array. */
 const SUBSCRIPTION_PAGE_SIZE = 1_000;
 
-/** A row of COLUMNS, in their order: read raw (arrays rather than objects), a third cheaper on a long catch-up. */
+/** A row of COLUMNS, in their order: read raw (arrays rather than objects), a fifth cheaper on a long catch-up. */
 type EventRow = [position: bigint, id: string, stream: string, revision: bigint, type: string, data: Uint8Array, metadata: Uint8Array];
 
 interface StoredId {

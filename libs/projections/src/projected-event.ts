@@ -37,8 +37,8 @@ export class UnreadableEventError extends Error {
  *
  * Lighter than the ledger's own reading (parseEnvelope, decodeEventMetadata), which also re-canonicalizes the leaf
  * and checks every field: the ledger refused anything else before it stored the event, a leaf changed since is
- * `trailmark verify`'s to find and every result's inclusion proof's to expose, and the strict reading would cost
- * the catch-up a third of its speed.
+ * `trailmark verify`'s to find and every result's inclusion proof's to expose, and the strict reading would slow
+ * the catch-up by a quarter.
  */
 export function projectEvent(event: RecordedEvent, leafIndex: bigint): ProjectedEvent {
   try {
