@@ -6,6 +6,7 @@ import type { ProjectedEvent } from '../projected-event.js';
 import { checkContinues, eventOf, rowOf, type ProjectedRow } from '../projected-row.js';
 import type { ProjectionState, ReadModelStore } from '../read-model-store.js';
 import { scanPages } from '../scan-pages.js';
+import { holdingsAtSql } from '../read-model-sql.js';
 import { checkServerTime } from '../server-time.js';
 import { CREATE_SEARCH_INDEXES, DROP_SEARCH_INDEXES } from '../search-indexes.js';
 import { SCHEMA, SCHEMA_VERSION, TABLES } from './postgres-schema.js';
@@ -127,7 +128,11 @@ export class PostgresReadModel implements ReadModelStore {
              FROM role_holdings WHERE tenant = $1${byRole}`,
             scope,
           )
-        : await this.pool.query<HoldingRow>(replayQuery(role !== undefined), [...scope, at]);
+        : await this.pool.query<HoldingRow>(holdingsAtSql('$1', '$2', role === undefined ? undefined : '$3'), [
+            tenant,
+            at,
+            ...(role === undefined ? [] : [role]),
+          ]);
     return sortHoldings(
       rows.map((row) => ({
         subject: { type: row.subject_type, id: row.subject_id },
@@ -312,30 +317,4 @@ async function applyRoleChanges(client: pg.PoolClient, rows: readonly ProjectedR
       ],
     );
   }
-}
-
-/**
- * The holdings at an instant, when some change of the tenant (or role) is later than it: replay the changes whose
- * time is at most `at`, in leaf order. A subject holds a role when a grant follows its last revoke; the holding
- * began with the first of those grants. Parameters: $1 tenant, [$2 role], then `at`.
- */
-function replayQuery(byRole: boolean): string {
-  const at = byRole ? '$3' : '$2';
-  return `
-    WITH c AS (
-      SELECT leaf_index, role, kind, subject_type, subject_id, time, event_id
-      FROM role_changes WHERE tenant = $1 AND time <= ${at}${byRole ? ' AND role = $2' : ''}
-    ),
-    last_revoke AS (
-      SELECT subject_type, subject_id, role, max(leaf_index) AS leaf_index
-      FROM c WHERE kind = 'revoked' GROUP BY subject_type, subject_id, role
-    ),
-    first_grant AS (
-      SELECT c.subject_type, c.subject_id, c.role, min(c.leaf_index) AS leaf_index
-      FROM c LEFT JOIN last_revoke r ON r.subject_type = c.subject_type AND r.subject_id = c.subject_id AND r.role = c.role
-      WHERE c.kind = 'granted' AND (r.leaf_index IS NULL OR c.leaf_index > r.leaf_index)
-      GROUP BY c.subject_type, c.subject_id, c.role
-    )
-    SELECT c.subject_type, c.subject_id, c.role, c.time AS since, c.event_id, c.leaf_index
-    FROM first_grant g JOIN c ON c.leaf_index = g.leaf_index AND c.role = g.role`;
 }

@@ -7,6 +7,7 @@ import type { ProjectedEvent } from '../projected-event.js';
 import { checkContinues, eventOf, rowOf } from '../projected-row.js';
 import type { ProjectionState, ReadModelStore } from '../read-model-store.js';
 import { scanPages } from '../scan-pages.js';
+import { holdingsAtSql } from '../read-model-sql.js';
 import { checkServerTime } from '../server-time.js';
 import { CREATE_SEARCH_INDEXES, DROP_SEARCH_INDEXES } from '../search-indexes.js';
 import { SCHEMA, SCHEMA_VERSION, TABLES } from './sqlite-schema.js';
@@ -105,7 +106,7 @@ export class SqliteReadModel implements ReadModelStore {
             `SELECT subject_type, subject_id, role, since, granted_event_id AS event_id, granted_leaf_index AS leaf_index
              FROM role_holdings WHERE tenant = ?${byRole}`,
           ).all(...scope) as HoldingRow[])
-        : (this.statement(replayQuery(byRole)).all(tenant, at, ...(role === undefined ? [] : [role])) as HoldingRow[]);
+        : (this.statement(holdingsAtSql('?', '?', role === undefined ? undefined : '?')).all(tenant, at, ...(role === undefined ? [] : [role])) as HoldingRow[]);
     return sortHoldings(
       rows.map((row) => ({
         subject: { type: row.subject_type, id: row.subject_id },
@@ -213,31 +214,6 @@ export class SqliteReadModel implements ReadModelStore {
     }
     return statement;
   }
-}
-
-/**
- * The holdings at an instant, when some change of the tenant (or role) is later than it: replay the changes whose
- * time is at most `at`, in leaf order. A subject holds a role when a grant follows its last revoke; the holding
- * began with the first of those grants.
- */
-function replayQuery(byRole: string): string {
-  return `
-    WITH c AS (
-      SELECT leaf_index, role, kind, subject_type, subject_id, time, event_id
-      FROM role_changes WHERE tenant = ? AND time <= ?${byRole}
-    ),
-    last_revoke AS (
-      SELECT subject_type, subject_id, role, max(leaf_index) AS leaf_index
-      FROM c WHERE kind = 'revoked' GROUP BY subject_type, subject_id, role
-    ),
-    first_grant AS (
-      SELECT c.subject_type, c.subject_id, c.role, min(c.leaf_index) AS leaf_index
-      FROM c LEFT JOIN last_revoke r ON r.subject_type = c.subject_type AND r.subject_id = c.subject_id AND r.role = c.role
-      WHERE c.kind = 'granted' AND (r.leaf_index IS NULL OR c.leaf_index > r.leaf_index)
-      GROUP BY c.subject_type, c.subject_id, c.role
-    )
-    SELECT c.subject_type, c.subject_id, c.role, c.time AS since, c.event_id, c.leaf_index
-    FROM first_grant g JOIN c ON c.leaf_index = g.leaf_index AND c.role = g.role`;
 }
 
 /** Creates the tables, or drops those of another schema version first (derived state: the projector rebuilds it). */
