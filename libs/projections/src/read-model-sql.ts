@@ -1,4 +1,6 @@
+import { sortHoldings, type AccessHolding } from './access.js';
 import type { FilterTerms, SearchOptions } from './event-filter.js';
+import { checkServerTime } from './server-time.js';
 
 /** What the two adapters' SQL differs in: how a value is bound, how a tenant list is tested, how a substring is found. */
 export interface SqlDialect {
@@ -66,13 +68,65 @@ export function searchSql(terms: FilterTerms, options: SearchOptions, dialect: S
   );
 }
 
+/** Runs one statement and resolves with its rows. */
+export type RunSql = <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
+
+/** A holding as the SQL below returns it: leaf_index is a bigint from SQLite, decimal text from PostgreSQL. */
+interface HoldingRow {
+  subject_type: string;
+  subject_id: string;
+  role: string;
+  since: string;
+  event_id: string;
+  leaf_index: bigint | string;
+}
+
+/**
+ * ReadModelStore.accessAt over SQL: `placeholder(n)` spells the n-th parameter (SQLite's positional `?` are bound
+ * in the order they appear, which is the order of the parameters here).
+ */
+export async function accessAtSql(
+  tenant: string,
+  at: string,
+  role: string | undefined,
+  placeholder: (n: number) => string,
+  run: RunSql,
+): Promise<AccessHolding[]> {
+  checkServerTime(at, 'at');
+  const byRole = role === undefined ? '' : ` AND role = ${placeholder(2)}`;
+  const scope = role === undefined ? [tenant] : [tenant, role];
+  const [last] = await run<{ latest: string | null }>(`SELECT max(time) AS latest FROM role_changes WHERE tenant = ${placeholder(1)}${byRole}`, scope);
+  const latest = last?.latest ?? null;
+  if (latest === null) return [];
+  // Past the last change, the replay up to `at` is the replay of everything: the holdings kept current.
+  const rows =
+    at >= latest
+      ? await run<HoldingRow>(
+          `SELECT subject_type, subject_id, role, since, granted_event_id AS event_id, granted_leaf_index AS leaf_index
+           FROM role_holdings WHERE tenant = ${placeholder(1)}${byRole}`,
+          scope,
+        )
+      : await run<HoldingRow>(holdingsAtSql(placeholder(1), placeholder(2), role === undefined ? undefined : placeholder(3)), [
+          tenant,
+          at,
+          ...(role === undefined ? [] : [role]),
+        ]);
+  return sortHoldings(
+    rows.map((row) => ({
+      subject: { type: row.subject_type, id: row.subject_id },
+      role: row.role,
+      since: row.since,
+      granted: { eventId: row.event_id, leafIndex: BigInt(row.leaf_index) },
+    })),
+  );
+}
+
 /**
  * The holdings at an instant, when some change of the tenant (or role) is later than it: replay the changes whose
  * time is at most `at`, in leaf order. A subject holds a role when a grant follows its last revoke; the holding
- * began with the first of those grants. The arguments are the placeholders of the tenant, the instant and, to
- * keep to one role, the role; in SQLite's positional `?` they are bound in that order.
+ * began with the first of those grants. The arguments are the placeholders of the tenant, the instant and the role.
  */
-export function holdingsAtSql(tenant: string, at: string, role?: string): string {
+function holdingsAtSql(tenant: string, at: string, role: string | undefined): string {
   return `
     WITH c AS (
       SELECT leaf_index, role, kind, subject_type, subject_id, time, event_id

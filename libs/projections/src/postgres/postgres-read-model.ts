@@ -1,13 +1,12 @@
 import pg from 'pg';
 import { comparePositions, type Position } from '@trailmark/event-store';
-import { sortHoldings, type AccessHolding } from '../access.js';
+import type { AccessHolding } from '../access.js';
 import { checkSearchOptions, filterTerms, type EventFilter, type ScanOptions, type SearchOptions } from '../event-filter.js';
 import type { ProjectedEvent } from '../projected-event.js';
 import { checkContinues, eventOf, rowOf, type ProjectedRow } from '../projected-row.js';
 import type { ProjectionState, ReadModelStore } from '../read-model-store.js';
 import { scanPages } from '../scan-pages.js';
-import { holdingsAtSql } from '../read-model-sql.js';
-import { checkServerTime } from '../server-time.js';
+import { accessAtSql } from '../read-model-sql.js';
 import { CREATE_SEARCH_INDEXES, DROP_SEARCH_INDEXES } from '../search-indexes.js';
 import { SCHEMA, SCHEMA_VERSION, TABLES } from './postgres-schema.js';
 import { postgresSearch } from './postgres-search.js';
@@ -30,15 +29,6 @@ interface EventRow {
   leaf_index: string;
   leaf: Uint8Array;
   detail: string | null;
-}
-
-interface HoldingRow {
-  subject_type: string;
-  subject_id: string;
-  role: string;
-  since: string;
-  event_id: string;
-  leaf_index: string;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -114,33 +104,9 @@ export class PostgresReadModel implements ReadModelStore {
   }
 
   async accessAt(tenant: string, at: string, role?: string): Promise<AccessHolding[]> {
-    checkServerTime(at, 'at');
-    const byRole = role === undefined ? '' : ' AND role = $2';
-    const scope = role === undefined ? [tenant] : [tenant, role];
-    const last = await this.pool.query<{ latest: string | null }>(`SELECT max(time) AS latest FROM role_changes WHERE tenant = $1${byRole}`, scope);
-    const { latest } = last.rows[0]!;
-    if (latest === null) return [];
-    // Past the last change, the replay up to `at` is the replay of everything: the holdings kept current.
-    const { rows } =
-      at >= latest
-        ? await this.pool.query<HoldingRow>(
-            `SELECT subject_type, subject_id, role, since, granted_event_id AS event_id, granted_leaf_index AS leaf_index
-             FROM role_holdings WHERE tenant = $1${byRole}`,
-            scope,
-          )
-        : await this.pool.query<HoldingRow>(holdingsAtSql('$1', '$2', role === undefined ? undefined : '$3'), [
-            tenant,
-            at,
-            ...(role === undefined ? [] : [role]),
-          ]);
-    return sortHoldings(
-      rows.map((row) => ({
-        subject: { type: row.subject_type, id: row.subject_id },
-        role: row.role,
-        since: row.since,
-        granted: { eventId: row.event_id, leafIndex: BigInt(row.leaf_index) },
-      })),
-    );
+    return accessAtSql(tenant, at, role, (n) => `$${n}`, async <Row>(sql: string, params: readonly unknown[]) => {
+      return (await this.pool.query(sql, [...params])).rows as Row[];
+    });
   }
 
   async reset(): Promise<void> {

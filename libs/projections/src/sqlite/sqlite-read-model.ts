@@ -1,14 +1,13 @@
 import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import { comparePositions, type Position } from '@trailmark/event-store';
-import { sortHoldings, type AccessHolding } from '../access.js';
+import type { AccessHolding } from '../access.js';
 import { checkSearchOptions, filterTerms, type EventFilter, type ScanOptions, type SearchOptions } from '../event-filter.js';
 import type { ProjectedEvent } from '../projected-event.js';
 import { checkContinues, eventOf, rowOf } from '../projected-row.js';
 import type { ProjectionState, ReadModelStore } from '../read-model-store.js';
 import { scanPages } from '../scan-pages.js';
-import { holdingsAtSql } from '../read-model-sql.js';
-import { checkServerTime } from '../server-time.js';
+import { accessAtSql } from '../read-model-sql.js';
 import { CREATE_SEARCH_INDEXES, DROP_SEARCH_INDEXES } from '../search-indexes.js';
 import { SCHEMA, SCHEMA_VERSION, TABLES } from './sqlite-schema.js';
 import { NARROW_TIME_RANGE_ROWS, sqliteSearch, timeRangeCount } from './sqlite-search.js';
@@ -23,15 +22,6 @@ interface EventRow {
   leaf_index: bigint;
   leaf: Uint8Array;
   detail: string | null;
-}
-
-interface HoldingRow {
-  subject_type: string;
-  subject_id: string;
-  role: string;
-  since: string;
-  event_id: string;
-  leaf_index: bigint;
 }
 
 /** SQLite's default: the WAL is copied into the file (and the file synced) once it holds this many pages. */
@@ -92,29 +82,9 @@ export class SqliteReadModel implements ReadModelStore {
   }
 
   async accessAt(tenant: string, at: string, role?: string): Promise<AccessHolding[]> {
-    checkServerTime(at, 'at');
-    const byRole = role === undefined ? '' : ' AND role = ?';
-    const scope = role === undefined ? [tenant] : [tenant, role];
-    const { latest } = this.statement(`SELECT max(time) AS latest FROM role_changes WHERE tenant = ?${byRole}`).get(...scope) as {
-      latest: string | null;
-    };
-    if (latest === null) return [];
-    // Past the last change, the replay up to `at` is the replay of everything: the holdings kept current.
-    const rows =
-      at >= latest
-        ? (this.statement(
-            `SELECT subject_type, subject_id, role, since, granted_event_id AS event_id, granted_leaf_index AS leaf_index
-             FROM role_holdings WHERE tenant = ?${byRole}`,
-          ).all(...scope) as HoldingRow[])
-        : (this.statement(holdingsAtSql('?', '?', role === undefined ? undefined : '?')).all(tenant, at, ...(role === undefined ? [] : [role])) as HoldingRow[]);
-    return sortHoldings(
-      rows.map((row) => ({
-        subject: { type: row.subject_type, id: row.subject_id },
-        role: row.role,
-        since: row.since,
-        granted: { eventId: row.event_id, leafIndex: row.leaf_index },
-      })),
-    );
+    return accessAtSql(tenant, at, role, () => '?', async <Row>(sql: string, params: readonly unknown[]) => {
+      return this.statement(sql).all(...params) as Row[];
+    });
   }
 
   async reset(): Promise<void> {
