@@ -205,6 +205,14 @@ export class SqliteEventStore implements EventStore {
     return subscription;
   }
 
+  /**
+   * Another connection to the same file committed (a store in another thread or process, whose commits this one
+   * cannot hear of): live subscriptions read on.
+   */
+  committedElsewhere(): void {
+    this.commits.notify();
+  }
+
   get reachable(): boolean {
     return this.closing === undefined;
   }

@@ -15,4 +15,12 @@ export { SEARCH_INDEXES } from './search-indexes.js';
 export { SqliteReadModel } from './sqlite/sqlite-read-model.js';
 export { PostgresReadModel, type PostgresReadModelOptions } from './postgres/postgres-read-model.js';
 export { SQLITE_READ_MODEL_FILE, openReadModel } from './open-read-model.js';
-export { Projector, ProjectorStoppedError, rebuild, type ProjectorOptions, type ProjectorStatus } from './projector.js';
+export {
+  Projector,
+  ProjectorStoppedError,
+  rebuild,
+  type ProjectorHandle,
+  type ProjectorOptions,
+  type ProjectorStatus,
+} from './projector.js';
+export { ProjectorThread, type ProjectorThreadOptions } from './projector-thread.js';

@@ -1,5 +1,6 @@
 import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@trailmark/event-store';
+import { LeafCountWaiters } from './leaf-count-waiters.js';
 import { projectEvent } from './projected-event.js';
 import type { ProjectionState, ReadModelStore } from './read-model-store.js';
 
@@ -27,6 +28,18 @@ export interface ProjectorStatus {
   readonly failure?: Error;
 }
 
+/** What the service uses of a projector, whether it runs in-process (Projector) or in a thread (ProjectorThread). */
+export interface ProjectorHandle {
+  /** Resolves once every event stored so far is projected. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ProjectorStatus;
+  /** How many leaves of a tree of `treeSize` the read model does not hold yet (0 when it is ahead of the tree). */
+  lag(treeSize: bigint): bigint;
+  /** Resolves once the read model holds `leafCount` leaves; rejects with ProjectorStoppedError if it stops first. */
+  whenProjected(leafCount: bigint): Promise<void>;
+}
+
 /** The projector stopped, or failed, before it reached a leaf someone waits for. */
 export class ProjectorStoppedError extends Error {
   constructor(readonly reason?: Error) {
@@ -42,7 +55,7 @@ const DEFAULT_PAGE_SIZE = 10_000;
  * ledger's leaf index: a search result's inclusion proof is the ledger's. Each batch and the position after it
  * are stored in one transaction; a restart resumes after the stored position, with nothing skipped or repeated.
  */
-export class Projector {
+export class Projector implements ProjectorHandle {
   private subscription: Subscription | undefined;
   /** The current run, from start() to stop(): a stop() while start() reads the position cancels that start. */
   private run: object | undefined;
@@ -57,7 +70,7 @@ export class Projector {
   /** The last batch handed to the read model (see receive). */
   private applying: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
-  private waiters: { leafCount: bigint; resolve(): void; reject(error: Error): void }[] = [];
+  private readonly waiters = new LeafCountWaiters();
   private readonly pageSize: number;
 
   constructor(
@@ -131,7 +144,7 @@ export class Projector {
     await this.queue;
     await this.applying.catch(() => {});
     if (!this.caughtUp) this.rejectStart(new ProjectorStoppedError());
-    this.settleWaiters(new ProjectorStoppedError());
+    this.waiters.settle(this.leaves, new ProjectorStoppedError());
   }
 
   status(): ProjectorStatus {
@@ -151,7 +164,7 @@ export class Projector {
     if (this.leaves >= leafCount) return Promise.resolve();
     if (this.failure) return Promise.reject(new ProjectorStoppedError(this.failure));
     if (!this.run) return Promise.reject(new ProjectorStoppedError());
-    return new Promise((resolve, reject) => this.waiters.push({ leafCount, resolve, reject }));
+    return this.waiters.wait(leafCount);
   }
 
   private rejectStart: (error: Error) => void = () => {};
@@ -192,7 +205,7 @@ export class Projector {
       await this.readModel.apply(batch, position);
       this.leaves += BigInt(batch.length);
       this.at = position;
-      this.settleWaiters();
+      this.waiters.settle(this.leaves);
       this.options.onProgress?.(this.leaves);
     }
   }
@@ -201,18 +214,7 @@ export class Projector {
     this.failure = error;
     this.subscription = undefined;
     this.run = undefined;
-    this.settleWaiters(new ProjectorStoppedError(error));
-  }
-
-  /** Resolves the waiters the read model now satisfies; with `error`, rejects every other one. */
-  private settleWaiters(error?: Error): void {
-    const waiting = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiting) {
-      if (this.leaves >= waiter.leafCount) waiter.resolve();
-      else if (error) waiter.reject(error);
-      else this.waiters.push(waiter);
-    }
+    this.waiters.settle(this.leaves, new ProjectorStoppedError(error));
   }
 }
 

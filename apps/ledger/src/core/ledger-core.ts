@@ -11,7 +11,7 @@ import {
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
-import { openReadModel, Projector, type ReadModelStore } from '@trailmark/projections';
+import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { loadSigningKey } from './signing-key.js';
@@ -59,8 +59,11 @@ export class LedgerCore {
   readonly recorder: EventRecorder;
   readonly verifierKey: string;
   private started = false;
-  /** The read models (search, export, access review) and what feeds them: opened by start(). */
-  private projection: { readModel: ReadModelStore; projector: Projector } | undefined;
+  /**
+   * The read models (search, export, access review), queried on this thread, and the projector that feeds them
+   * in a thread of its own: opened by start().
+   */
+  private projection: { readModel: ReadModelStore; projector: ProjectorThread } | undefined;
 
   private constructor(
     readonly config: LedgerConfig,
@@ -102,9 +105,17 @@ export class LedgerCore {
     await this.recorder.resumeClock();
     await this.publisher.verifyAgainstTree();
     await this.publisher.start();
-    const readModel = await openReadModel({ url: this.config.readDbUrl, dataDir: this.config.dataDir });
-    const projector = new Projector(this.store, readModel, { onError: this.onError });
+    const readModelOptions = { url: this.config.readDbUrl, dataDir: this.config.dataDir };
+    // Opened here first: a read model of an older schema is replaced before the projector thread opens it.
+    const readModel = await openReadModel(readModelOptions);
+    const { esdbConnectionString } = this.config;
+    const projector = new ProjectorThread({
+      store: esdbConnectionString === undefined ? { sqliteFile: join(this.config.dataDir, LEDGER_DB_FILE) } : { esdbConnectionString },
+      readModel: readModelOptions,
+      onError: this.onError,
+    });
     this.projection = { readModel, projector };
+    this.sequencer.onIntegrated(() => projector.logGrew());
     await projector.start();
     this.started = true;
   }
@@ -114,7 +125,7 @@ export class LedgerCore {
     return this.projection.readModel;
   }
 
-  get projector(): Projector {
+  get projector(): ProjectorHandle {
     if (!this.projection) throw new Error('the ledger is not started: no projector yet');
     return this.projection.projector;
   }

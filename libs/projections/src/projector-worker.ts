@@ -1,0 +1,67 @@
+// The projector thread's entry point (see ProjectorThread): opens its own connections, projects, and reports.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
+import { openReadModel } from './open-read-model.js';
+import { Projector } from './projector.js';
+import type { ReadModelStore } from './read-model-store.js';
+import type { ProjectorCommand, ProjectorReport, ProjectorWorkerData } from './projector-thread.js';
+
+const port = parentPort!;
+const options = workerData as ProjectorWorkerData;
+const report = (message: ProjectorReport) => port.postMessage(message);
+
+const source = options.store;
+let logDatabase: Database.Database | undefined;
+// Read only: the thread may read the log, never write it.
+const store: EventStore =
+  'sqliteFile' in source
+    ? new SqliteEventStore((logDatabase = new Database(source.sqliteFile, { readonly: true, timeout: 5_000 })))
+    : EsdbEventStore.connect(source.esdbConnectionString);
+let readModel: ReadModelStore | undefined;
+let projector: Projector | undefined;
+let stopping = false;
+let failed = false;
+
+const reportStatus = () => {
+  if (!projector) return;
+  const { leafCount, position, caughtUp } = projector.status();
+  report({ kind: 'status', leafCount, position, caughtUp });
+};
+const fail = (error: unknown) => {
+  if (stopping || failed) return;
+  failed = true;
+  report({ kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
+};
+
+port.on('message', (command: ProjectorCommand) => {
+  if (command === 'log-grew') {
+    if (store instanceof SqliteEventStore) store.committedElsewhere();
+    return;
+  }
+  stopping = true;
+  void (async () => {
+    await projector?.stop();
+    await readModel?.close();
+    await store.close();
+    logDatabase?.close();
+    process.exit(0);
+  })().catch((error: unknown) => {
+    stopping = false;
+    fail(error);
+    process.exit(1);
+  });
+});
+
+readModel = await openReadModel(options.readModel).catch((error: unknown) => {
+  fail(error);
+  return undefined;
+});
+if (readModel && !stopping) {
+  projector = new Projector(store, readModel, {
+    ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
+    onProgress: reportStatus,
+    onError: fail,
+  });
+  await projector.start().then(reportStatus, fail);
+}
