@@ -25,12 +25,20 @@ export class CheckpointTimeoutError extends Error {
   }
 }
 
+/**
+ * The WAL is copied back into the database file once it holds this many pages (~40 MB) rather than SQLite's
+ * 1,000: each event dirties a page of its stream's index, and between two copies a page is copied once however
+ * often it was written. The event store's appends took a third less time for it in a group-commit micro-benchmark.
+ */
+const LEDGER_CHECKPOINT_PAGES = 10_000;
+
 /** Opens the ledger database: WAL, and every commit durable before it is acknowledged. */
 export function openLedgerDatabase(dataDir: string, options: { readonly?: boolean } = {}): Database.Database {
   const db = new Database(join(dataDir, LEDGER_DB_FILE), { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    db.pragma(`wal_autocheckpoint = ${LEDGER_CHECKPOINT_PAGES}`);
   }
   db.pragma('busy_timeout = 5000');
   return db;
