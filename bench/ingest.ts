@@ -1,7 +1,7 @@
 // bench/ingest: the ledger service on loopback, driven by autocannon, against a bare Fastify server
 // measured in the same run (the HTTP ceiling of this machine with the load generator on it too).
 //
-//   npm run bench:ingest              all figures (about 3 minutes)
+//   npm run bench:ingest              all figures (about 4 minutes)
 //   npm run bench:ingest -- --quick   shorter runs, 100k events for the RSS figure
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
