@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CommitSignal } from './commit-signal.js';
 import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.js';
 import type { Position } from './position.js';
@@ -52,8 +53,14 @@ export class CatchUpSubscription implements Subscription {
         const last = page.at(-1);
         if (last !== undefined) after = last.position;
         const batch = streamPrefix === undefined ? page : page.filter((event) => event.stream.startsWith(streamPrefix));
-        if (batch.length > 0) await this.deliver(batch);
-        if (page.length === this.pageSize || this.closing) continue;
+        if (batch.length > 0) await this.deliver(batch, page.length === this.pageSize);
+        if (this.closing) break;
+        if (page.length === this.pageSize) {
+          // Reading and handling a backlog alone never leaves the microtask queue: let timers, I/O and messages
+          // (a request to stop, above all) run between pages.
+          await nextTurn();
+          continue;
+        }
         if (!caughtUp) {
           caughtUp = true;
           this.handler.onCaughtUp?.();
@@ -67,11 +74,11 @@ export class CatchUpSubscription implements Subscription {
     }
   }
 
-  private async deliver(batch: readonly RecordedEvent[]): Promise<void> {
+  private async deliver(batch: readonly RecordedEvent[], more: boolean): Promise<void> {
     const call = {};
     this.runningCall = call;
     try {
-      await handlerCall.run(call, () => this.handler.onEvents(batch));
+      await handlerCall.run(call, () => this.handler.onEvents(batch, more));
     } finally {
       this.runningCall = undefined;
     }

@@ -64,8 +64,10 @@ export interface SubscriptionHandler {
   /**
    * Events in global order, in batches (never empty). A returned promise is awaited before the next batch
    * (back-pressure), and calls never overlap. A throw or rejection stops the subscription and goes to `onError`.
+   * `more` is true when the store already holds events after these: the subscriber is behind the log's end (a
+   * store that cannot tell leaves it undefined).
    */
-  onEvents(events: readonly RecordedEvent[]): void | Promise<void>;
+  onEvents(events: readonly RecordedEvent[], more?: boolean): void | Promise<void>;
   /** Called once, after the batches that reach the end of the log for the first time; live events follow. */
   onCaughtUp?(): void;
   /** The error that stopped the subscription (the handler's own, or the store's). Called at most once. */

@@ -278,6 +278,18 @@ describe('SqliteEventStore', () => {
       expect(batches).toEqual([1]);
     });
 
+    test('a backlog is read page by page with the event loop turning between pages, so a stop is heard at once', async () => {
+      const { store } = storeOnDatabase();
+      await store.appendAtomically(Array.from({ length: 5 }, (_, i) => append(`identity-${i}`, 'any', Array.from({ length: 1_000 }, () => event()))));
+      let delivered = 0;
+      const subscription = store.subscribeToAll({ from: 'start' }, { onEvents: (events) => void (delivered += events.length) });
+      // Queued before the subscription reads anything: without a turn of the loop between pages it would run
+      // only once all 5,000 events had been handled.
+      const stopped = new Promise<void>((resolve) => setImmediate(() => void subscription.close().then(resolve)));
+      await stopped;
+      expect(delivered).toBe(1_000);
+    });
+
     test('live events committed together arrive together, in order', async () => {
       const { store } = storeOnDatabase();
       const received: RecordedEvent[][] = [];

@@ -8,8 +8,9 @@ export interface ProjectorOptions {
   /** The error that stopped the projector (the store's, the read model's, or an unreadable event). */
   readonly onError?: (error: Error) => void;
   /**
-   * At most this many events per read-model transaction (default 10,000). While catching up, deliveries are
-   * gathered up to it: fewer, larger transactions; live events are applied as they come.
+   * At most this many events per read-model transaction (default 10,000). While catching up, and live whenever
+   * the store says more events follow, deliveries are gathered up to it: fewer, larger transactions. Live events
+   * at the end of the log are applied as they come.
    */
   readonly pageSize?: number;
   /** After each applied batch, with the number of leaves projected so far. */
@@ -115,7 +116,7 @@ export class Projector implements ProjectorHandle {
       const subscription = this.store.subscribeToAll(
         { from: this.at, streamPrefix: IDENTITY_STREAM_PREFIX },
         {
-          onEvents: (events) => this.inOrder(run, () => this.receive(events)),
+          onEvents: (events, more) => this.inOrder(run, () => this.receive(events, more === true)),
           onCaughtUp: () =>
             this.inOrder(run, async () => {
               this.catchingUp = false;
@@ -179,9 +180,10 @@ export class Projector implements ProjectorHandle {
     return done;
   }
 
-  private async receive(events: readonly RecordedEvent[]): Promise<void> {
+  /** `more`: the store holds events after these. Live but behind, the projector gathers as it does catching up. */
+  private async receive(events: readonly RecordedEvent[], more: boolean): Promise<void> {
     for (const event of events) this.gathered.push(event);
-    if (this.catchingUp && this.gathered.length < this.pageSize) return;
+    if ((this.catchingUp || more) && this.gathered.length < this.pageSize) return;
     // Catching up, one batch is in the read model's hands while the next is read and parsed (a read model on
     // another server works in parallel with this process); a failed batch fails the delivery after it, or the
     // catching up. Live, each delivery waits for its own batch, so that a failure surfaces at once.

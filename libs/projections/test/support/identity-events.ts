@@ -10,6 +10,7 @@ import {
   prepareEvent,
   type DetailDocument,
   type Envelope,
+  type PreparedEvent,
 } from '@trailmark/domain';
 import { SqliteEventStore, type EventStore } from '@trailmark/event-store';
 
@@ -49,21 +50,36 @@ export class EventLog {
         await this.store.append({ stream: 'checkpoints-log', expectedRevision: 'any', events: [{ id, type: 'Checkpoint', data, metadata: data }] });
       }
       const prepared = prepareEvent(parseIdentityEventInput(body), time, newEventId());
-      await this.store.append({
-        stream: prepared.stream,
-        expectedRevision: 'any',
-        events: [{ id: prepared.id, type: IDENTITY_EVENT_TYPE, data: prepared.leaf, metadata: encodeEventMetadata(prepared) }],
-      });
-      const known: KnownEvent = {
-        leafIndex: BigInt(this.events.length),
-        envelope: prepared.envelope,
-        leaf: prepared.leaf,
-        ...(prepared.detail && { detail: prepared.detail.document }),
-      };
-      this.events.push(known);
-      added.push(known);
+      await this.appendPrepared(prepared);
+      added.push(this.known(prepared));
     }
     return added;
+  }
+
+  /** Appends every body in the same turn: the embedded store commits them as one group, in this order. */
+  async appendTogether(bodies: readonly { body: Record<string, unknown>; time: string }[]): Promise<KnownEvent[]> {
+    const prepared = bodies.map(({ body, time }) => prepareEvent(parseIdentityEventInput(body), time, newEventId()));
+    await Promise.all(prepared.map((event) => this.appendPrepared(event)));
+    return prepared.map((event) => this.known(event));
+  }
+
+  private async appendPrepared(prepared: PreparedEvent): Promise<void> {
+    await this.store.append({
+      stream: prepared.stream,
+      expectedRevision: 'any',
+      events: [{ id: prepared.id, type: IDENTITY_EVENT_TYPE, data: prepared.leaf, metadata: encodeEventMetadata(prepared) }],
+    });
+  }
+
+  private known(prepared: PreparedEvent): KnownEvent {
+    const known: KnownEvent = {
+      leafIndex: BigInt(this.events.length),
+      envelope: prepared.envelope,
+      leaf: prepared.leaf,
+      ...(prepared.detail && { detail: prepared.detail.document }),
+    };
+    this.events.push(known);
+    return known;
   }
 }
 

@@ -548,6 +548,22 @@ export function readModelContract(adapter: string, createFixture: () => Promise<
       await projector.stop();
     });
 
+    test('live but behind (the store says more events follow), deliveries are gathered as when catching up', async () => {
+      const store = memoryStore();
+      const log = new EventLog(store);
+      const random = new Random(17);
+      const model = await open();
+      const progress: bigint[] = [];
+      const projector = new Projector(store, model, { pageSize: 2_000, onProgress: (count) => progress.push(count) });
+      await projector.start();
+      // One commit of 2,600 events: delivered live as 1,000, 1,000 (more follow) and 600 (the end of the log).
+      await log.appendTogether(randomBodies(random, 2_600));
+      await projector.whenProjected(2_600n);
+      expect(progress).toEqual([2_000n, 2_600n]);
+      expect(leaves(await model.search({ tenants: '*' }, { limit: ALL }))).toEqual(log.events.map((event) => event.leafIndex));
+      await projector.stop();
+    });
+
     test('an event id seen twice (EventStoreDB checks ids per stream) is two leaves, both found', async () => {
       const store = memoryStore();
       await new EventLog(store).append(randomBodies(new Random(15), 2));
