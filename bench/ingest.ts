@@ -144,6 +144,12 @@ async function fillTo(url: string, events: number): Promise<number> {
   return done / ((performance.now() - start) / 1000);
 }
 
+/** trailmark_projection_lag_events: how far the search read model is behind the tree. */
+async function projectionLag(url: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  return Number(metrics.match(/^trailmark_projection_lag_events (\d+)$/m)?.[1] ?? Number.NaN);
+}
+
 const fmt = (n: number, digits = 0) => (Number.isNaN(n) ? '—' : n.toLocaleString('en', { maximumFractionDigits: digits }));
 const dataDir = mkdtempSync(join(tmpdir(), 'trailmark-bench-ingest-'));
 try {
@@ -164,6 +170,7 @@ try {
   process.stderr.write(`bench/ingest: filling to ${fmt(target)} events for the RSS figure …\n`);
   const fillRate = await fillTo(ledger.url, Math.max(0, target - stored));
   const rss = rssMb(ledger.child.pid!);
+  const lag = await projectionLag(ledger.url);
   await ledger.stop();
 
   console.log(`\nbench/ingest, ${SECONDS} s runs, ${CONNECTIONS} connections, load generator on the same 2-core machine\n`);
@@ -180,6 +187,7 @@ try {
       `batch ingest = ${fmt((100 * batches.requestsPerSecond * 100) / baseline.requestsPerSecond)}% of it (events/s over requests/s).`,
   );
   console.log(`RSS of the service after ${fmt(target)} events: ${fmt(rss)} MB (filled with batches of 1,000 at ${fmt(fillRate)} events/s).`);
+  console.log(`Search projection behind the tree when the fill ended: ${fmt(lag)} events.`);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

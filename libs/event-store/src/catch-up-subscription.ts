@@ -17,8 +17,8 @@ const handlerCall = new AsyncLocalStorage<object>();
  */
 export class CatchUpSubscription implements Subscription {
   private closing = false;
-  private wakeOnClose!: () => void;
-  private readonly closed = new Promise<void>((resolve) => (this.wakeOnClose = resolve));
+  /** Ends the current sleep (see sleepUntilCommit). */
+  private wakeUp: (() => void) | undefined;
   private runningCall: object | undefined;
   /** Settles when the loop has stopped; never rejects. */
   readonly finished: Promise<void>;
@@ -35,7 +35,7 @@ export class CatchUpSubscription implements Subscription {
 
   close(): Promise<void> {
     this.closing = true;
-    this.wakeOnClose();
+    this.wakeUp?.();
     const caller = handlerCall.getStore();
     if (caller !== undefined && caller === this.runningCall) return Promise.resolve();
     return this.finished;
@@ -66,12 +66,23 @@ export class CatchUpSubscription implements Subscription {
           this.handler.onCaughtUp?.();
         }
         // A commit during the read or the handler call means the log may already be longer than what was read.
-        if (this.commits.generation === generation) await Promise.race([this.commits.next(), this.closed]);
+        if (this.commits.generation === generation) await this.sleepUntilCommit();
       }
     } catch (error) {
       this.closing = true;
       this.report(error instanceof Error ? error : new Error(`subscription handler failed: ${String(error)}`));
     }
+  }
+
+  /**
+   * Until the next commit or close(). Not Promise.race against a promise settled only by close(): each race would
+   * leave a reaction on that promise for the life of the subscription, about 500 bytes a commit.
+   */
+  private sleepUntilCommit(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+      void this.commits.next().then(resolve);
+    }).finally(() => (this.wakeUp = undefined));
   }
 
   private async deliver(batch: readonly RecordedEvent[], more: boolean): Promise<void> {
