@@ -46,6 +46,9 @@ export class CatchUpSubscription implements Subscription {
     await Promise.resolve();
     let after = from;
     let caughtUp = false;
+    // A batch is delivered once the next one is read (more follow) or the end of the log is reached (none do), so
+    // that `more` never promises events that are not there.
+    let held: RecordedEvent[] | undefined;
     try {
       while (!this.closing) {
         const generation = this.commits.generation;
@@ -53,13 +56,23 @@ export class CatchUpSubscription implements Subscription {
         const last = page.at(-1);
         if (last !== undefined) after = last.position;
         const batch = streamPrefix === undefined ? page : page.filter((event) => event.stream.startsWith(streamPrefix));
-        if (batch.length > 0) await this.deliver(batch, page.length === this.pageSize);
+        if (batch.length > 0) {
+          const earlier = held;
+          held = batch;
+          if (earlier) await this.deliver(earlier, true);
+        }
         if (this.closing) break;
         if (page.length === this.pageSize) {
           // Reading and handling a backlog alone never leaves the microtask queue: let timers, I/O and messages
           // (a request to stop, above all) run between pages.
           await nextTurn();
           continue;
+        }
+        if (held) {
+          const latest = held;
+          held = undefined;
+          await this.deliver(latest, false);
+          if (this.closing) break;
         }
         if (!caughtUp) {
           caughtUp = true;

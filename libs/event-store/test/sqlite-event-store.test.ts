@@ -289,7 +289,35 @@ describe('SqliteEventStore', () => {
       // only once all 5,000 events had been handled.
       const stopped = new Promise<void>((resolve) => setImmediate(() => void subscription.close().then(resolve)));
       await stopped;
-      expect(delivered).toBe(1_000);
+      // A page is delivered once the next is read: the stop came after the first read, before the second.
+      expect(delivered).toBe(0);
+    });
+
+    test('`more` says whether events already follow a batch, also when the log ends on a full page', async () => {
+      const { store } = storeOnDatabase();
+      const deliveries: [number, boolean | undefined][] = [];
+      let caughtUp = false;
+      const subscription = store.subscribeToAll(
+        { from: 'start', streamPrefix: 'identity-' },
+        { onEvents: (events, more) => void deliveries.push([events.length, more]), onCaughtUp: () => (caughtUp = true) },
+      );
+      while (!caughtUp) await new Promise((resolve) => setTimeout(resolve, 5));
+      const commit = (streams: string[]) =>
+        store.appendAtomically(streams.map((stream) => append(stream, 'any', [event()])));
+      const receive = async (total: number) => {
+        while (deliveries.reduce((sum, [count]) => sum + count, 0) < total) await new Promise((resolve) => setTimeout(resolve, 5));
+      };
+      // Exactly one page (1,000), then two pages and a half whose last page holds only events of another category.
+      await commit(Array.from({ length: 1_000 }, (_, i) => `identity-${i}`));
+      await receive(1_000);
+      await commit([...Array.from({ length: 2_000 }, (_, i) => `identity-${i}`), ...Array.from({ length: 500 }, () => 'other-x')]);
+      await receive(3_000);
+      await subscription.close();
+      expect(deliveries).toEqual([
+        [1_000, false],
+        [1_000, true],
+        [1_000, false],
+      ]);
     });
 
     test('a live subscription keeps no memory per commit it waited for', async () => {

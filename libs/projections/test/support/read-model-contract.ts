@@ -560,6 +560,10 @@ export function readModelContract(adapter: string, createFixture: () => Promise<
       await log.appendTogether(randomBodies(random, 2_600));
       await projector.whenProjected(2_600n);
       expect(progress).toEqual([2_000n, 2_600n]);
+      // A commit of exactly one subscription page: nothing follows it, so it is applied at once.
+      await log.appendTogether(randomBodies(random, 1_000, 10_000_000));
+      await projector.whenProjected(3_600n);
+      expect(progress).toEqual([2_000n, 2_600n, 3_600n]);
       expect(leaves(await model.search({ tenants: '*' }, { limit: ALL }))).toEqual(log.events.map((event) => event.leafIndex));
       await projector.stop();
     });
