@@ -123,7 +123,8 @@ export class LedgerCore {
       onError: this.onError,
     });
     this.projection = { readModel, projector };
-    this.sequencer.onIntegrated(() => projector.logGrew());
+    // EventStoreDB pushes new events to the thread's own subscription; only the embedded store needs telling.
+    if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => projector.logGrew());
     await projector.start();
     this.started = true;
   }
