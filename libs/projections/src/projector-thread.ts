@@ -32,6 +32,9 @@ export type ProjectorCommand = 'log-grew' | 'stop';
  */
 const WORKER_FILE = new URL('../dist/projector-worker.js', import.meta.url);
 
+/** Before the thread's first report. */
+const NOT_STARTED: ProjectorStatus = { leafCount: 0n, position: 'start', caughtUp: false };
+
 /**
  * A Projector in a worker thread of its own, with its own connections to the log and the read model: its parsing
  * and read-model writes use the other core instead of delaying the ingest path. Readers query the read model
@@ -42,7 +45,7 @@ const WORKER_FILE = new URL('../dist/projector-worker.js', import.meta.url);
  */
 export class ProjectorThread implements ProjectorHandle {
   private worker: Worker | undefined;
-  private current: ProjectorStatus = { leafCount: 0n, position: 'start', caughtUp: false };
+  private current = NOT_STARTED;
   private readonly waiters = new LeafCountWaiters();
   private stopping = false;
   private exited: Promise<void> = Promise.resolve();
@@ -55,7 +58,7 @@ export class ProjectorThread implements ProjectorHandle {
     const worker = new Worker(WORKER_FILE, { workerData: workerData satisfies ProjectorWorkerData, name: 'trailmark-projector' });
     this.worker = worker;
     this.stopping = false;
-    this.current = { leafCount: 0n, position: 'start', caughtUp: false };
+    this.current = NOT_STARTED;
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     return new Promise((resolve, reject) => {
       const failed = (error: Error) => {
