@@ -105,9 +105,8 @@ function checkMaxCount(maxCount: number): void {
  * tables or in a file of its own (`open`).
  *
  * Group commit: append() and appendAtomically() calls made in the same event-loop turn are written in ONE
- * transaction on the next setImmediate (one fsync for all of them), in call order. Each call runs in its own
- * savepoint, so a call that fails (wrong expected revision, duplicate id) is rolled back alone while the others
- * commit; its promise, like every other, settles only after the transaction committed. A later call in a group
+ * transaction on the next setImmediate (one fsync for all of them), in call order. A call that fails (wrong
+ * expected revision, duplicate id) is rolled back alone while the others commit (see writeGroup); its promise, like every other, settles only after the transaction committed. A later call in a group
  * sees the earlier ones' writes: reusing an earlier call's event ids is checked as a retry of it.
  */
 export class SqliteEventStore implements EventStore {
@@ -267,11 +266,31 @@ export class SqliteEventStore implements EventStore {
     if (outcomes.some((outcome) => 'results' in outcome)) this.commits.notify();
   }
 
+  /**
+   * A call rarely fails, and a savepoint per call costs a copy of every page it first changes: the group is first
+   * written without them. Only if a call fails is that transaction rolled back and the group written again, each
+   * call in a savepoint of its own, so that the failure is that call's alone.
+   */
   private writeGroup(group: readonly PendingAppend[]): Outcome[] {
+    const outcomes = this.inTransaction(() => {
+      try {
+        return group.map((call): Outcome => ({ results: call.requests.map((request) => this.write(request)) }));
+      } catch (error) {
+        // SQLite itself aborted the transaction (I/O error, disk full): the group cannot commit.
+        if (!this.db.inTransaction) throw error;
+        return undefined;
+      }
+    });
+    return outcomes ?? this.inTransaction(() => group.map((call) => this.writeInSavepoint(call.requests)))!;
+  }
+
+  /** Runs `write` in a transaction, committed unless it returns undefined. */
+  private inTransaction(write: () => Outcome[] | undefined): Outcome[] | undefined {
     this.control.begin.run();
     try {
-      const outcomes = group.map((call) => this.writeInSavepoint(call.requests));
-      this.control.commit.run();
+      const outcomes = write();
+      if (outcomes === undefined) this.control.rollback.run();
+      else this.control.commit.run();
       return outcomes;
     } catch (error) {
       if (this.db.inTransaction) this.control.rollback.run();
