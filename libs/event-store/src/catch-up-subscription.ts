@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CommitSignal } from './commit-signal.js';
 import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.js';
@@ -6,9 +5,6 @@ import type { Position } from './position.js';
 
 /** Up to `limit` events of the global order strictly after `after`, unfiltered, in order. */
 export type PageReader = (after: Position | 'start', limit: number) => RecordedEvent[];
-
-/** The `onEvents` call running in the current async context, so that `close()` from inside it does not wait for itself. */
-const handlerCall = new AsyncLocalStorage<object>();
 
 /**
  * A subscription over a store that can be read by position and signals its commits in-process: it reads pages
@@ -19,7 +15,8 @@ export class CatchUpSubscription implements Subscription {
   private closing = false;
   /** Ends the current sleep (see sleepUntilCommit). */
   private wakeUp: (() => void) | undefined;
-  private runningCall: object | undefined;
+  /** While onEvents runs up to its first await: a close() then comes from inside it, and must not wait for it. */
+  private inHandlerCall = false;
   /** Settles when the loop has stopped; never rejects. */
   readonly finished: Promise<void>;
 
@@ -36,9 +33,7 @@ export class CatchUpSubscription implements Subscription {
   close(): Promise<void> {
     this.closing = true;
     this.wakeUp?.();
-    const caller = handlerCall.getStore();
-    if (caller !== undefined && caller === this.runningCall) return Promise.resolve();
-    return this.finished;
+    return this.inHandlerCall ? Promise.resolve() : this.finished;
   }
 
   private async run(from: Position | 'start', streamPrefix: string | undefined): Promise<void> {
@@ -99,13 +94,14 @@ export class CatchUpSubscription implements Subscription {
   }
 
   private async deliver(batch: readonly RecordedEvent[], more: boolean): Promise<void> {
-    const call = {};
-    this.runningCall = call;
+    let call: void | Promise<void>;
+    this.inHandlerCall = true;
     try {
-      await handlerCall.run(call, () => this.handler.onEvents(batch, more));
+      call = this.handler.onEvents(batch, more);
     } finally {
-      this.runningCall = undefined;
+      this.inHandlerCall = false;
     }
+    await call;
   }
 
   /** Without `onError` (or when it throws), the error surfaces as an unhandled rejection rather than vanishing. */

@@ -77,7 +77,9 @@ export interface SubscriptionHandler {
 export interface Subscription {
   /**
    * Stops delivery. Resolves once no `onEvents` call is running (a running call is awaited, none follows).
-   * May be called from inside `onEvents`: it then resolves at once and nothing is delivered after that call.
+   * May be called from inside `onEvents` before its first `await`: it then resolves at once and nothing is
+   * delivered after that call. After an `await` in `onEvents` it cannot tell that call from another caller and
+   * waits for the call to end: there, call it without awaiting it.
    */
   close(): Promise<void>;
 }

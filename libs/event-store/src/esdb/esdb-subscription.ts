@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
@@ -21,8 +20,6 @@ export const SUBSCRIPTION_BATCH = 1_000;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2_000;
 
-const handlerCall = new AsyncLocalStorage<object>();
-
 /**
  * A catch-up subscription to `$all` that survives the server going away: it delivers events in batches as the
  * port requires, and when the connection drops it subscribes again after the last event it delivered, so nothing
@@ -37,7 +34,8 @@ export class EsdbSubscription implements Subscription {
   /** Aborted by close(): every wait listens to it, and stops listening when it ends (no listener piles up). */
   private readonly closed = new AbortController();
   private current: AllStreamSubscription | undefined;
-  private runningCall: object | undefined;
+  /** While onEvents runs up to its first await: a close() then comes from inside it, and must not wait for it. */
+  private inHandlerCall = false;
   private caughtUpReported = false;
   readonly finished: Promise<void>;
 
@@ -54,9 +52,7 @@ export class EsdbSubscription implements Subscription {
     this.closing = true;
     this.closed.abort();
     this.current?.unsubscribe().catch(() => undefined);
-    const caller = handlerCall.getStore();
-    if (caller !== undefined && caller === this.runningCall) return Promise.resolve();
-    return this.finished;
+    return this.inHandlerCall ? Promise.resolve() : this.finished;
   }
 
   private async run(from: Position | 'start'): Promise<void> {
@@ -149,14 +145,15 @@ export class EsdbSubscription implements Subscription {
   }
 
   private async deliver(batch: readonly RecordedEvent[]): Promise<void> {
-    const call = {};
-    this.runningCall = call;
+    this.inHandlerCall = true;
     try {
-      await handlerCall.run(call, () => this.handler.onEvents(batch));
+      const call = this.handler.onEvents(batch);
+      this.inHandlerCall = false;
+      await call;
     } catch (error) {
       throw new HandlerFailure(error);
     } finally {
-      this.runningCall = undefined;
+      this.inHandlerCall = false;
     }
   }
 
