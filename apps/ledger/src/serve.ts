@@ -1,11 +1,21 @@
+import { setFlagsFromString } from 'node:v8';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type LedgerConfig } from './config.js';
 import { LedgerCore } from './core/ledger-core.js';
 import { createLedgerApp } from './http/create-app.js';
 import { createLogger } from './logger.js';
 
+/**
+ * After each full collection V8 lets the heap grow to a multiple of what survived, up to 4x when collections are
+ * quick. Under sustained ingest the survivors include every request in flight, so the heap stayed near 180 MB
+ * with 50 to 100 MB live. 1.5x keeps the service under 400 MB of RSS after a million events at the same ingest
+ * rate (bench/ingest); the flag is read at each collection, so setting it at start is enough.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
 /** `trailmark serve` / `npm start`: runs the service until SIGINT or SIGTERM. */
 export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const config: LedgerConfig = loadConfig(env);
   const logger = createLogger(env);
   const app = await createLedgerApp(config, logger);
