@@ -13,6 +13,12 @@ export interface ProjectorOptions {
    * at the end of the log are applied as they come.
    */
   readonly pageSize?: number;
+  /**
+   * At most about this many bytes of events (leaf and stored metadata) per read-model transaction (default 8 MiB):
+   * ten thousand events near the 64 KiB leaf limit would otherwise be held, and projected, at once. An event
+   * larger than this goes alone.
+   */
+  readonly pageBytes?: number;
   /** After each applied batch, with the number of leaves projected so far. */
   readonly onProgress?: (leafCount: bigint) => void;
 }
@@ -49,6 +55,11 @@ export class ProjectorStoppedError extends Error {
 }
 
 const DEFAULT_PAGE_SIZE = 10_000;
+const DEFAULT_PAGE_BYTES = 8 * 1024 * 1024;
+
+function sizeOf(event: RecordedEvent): number {
+  return event.data.byteLength + event.metadata.byteLength;
+}
 
 /**
  * Feeds a read model from the store's global order. It counts leaves as the sequencer does (leaf i is the i-th
@@ -66,6 +77,7 @@ export class Projector implements ProjectorHandle {
   /** Until the subscription first reaches the end of the log; the deliveries gathered meanwhile, not yet applied. */
   private catchingUp = false;
   private gathered: RecordedEvent[] = [];
+  private gatheredBytes = 0;
   /** The last handler work queued (see inOrder). */
   private queue: Promise<void> = Promise.resolve();
   /** The last batch handed to the read model (see receive). */
@@ -73,6 +85,7 @@ export class Projector implements ProjectorHandle {
   private failure: Error | undefined;
   private readonly waiters = new LeafCountWaiters();
   private readonly pageSize: number;
+  private readonly pageBytes: number;
 
   constructor(
     private readonly store: EventStore,
@@ -80,7 +93,10 @@ export class Projector implements ProjectorHandle {
     private readonly options: ProjectorOptions = {},
   ) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isSafeInteger(this.pageSize) || this.pageSize < 1) throw new RangeError(`pageSize must be a positive integer, not ${this.pageSize}`);
+    this.pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES;
+    for (const [name, value] of [['pageSize', this.pageSize], ['pageBytes', this.pageBytes]] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, not ${value}`);
+    }
   }
 
   /** Resumes from the read model's stored position; resolves once every event stored so far is projected. */
@@ -182,8 +198,11 @@ export class Projector implements ProjectorHandle {
 
   /** `more`: the store holds events after these. Live but behind, the projector gathers as it does catching up. */
   private async receive(events: readonly RecordedEvent[], more: boolean): Promise<void> {
-    for (const event of events) this.gathered.push(event);
-    if ((this.catchingUp || more) && this.gathered.length < this.pageSize) return;
+    for (const event of events) {
+      this.gathered.push(event);
+      this.gatheredBytes += sizeOf(event);
+    }
+    if ((this.catchingUp || more) && this.gathered.length < this.pageSize && this.gatheredBytes < this.pageBytes) return;
     // Catching up, one batch is in the read model's hands while the next is read and parsed (a read model on
     // another server works in parallel with this process); a failed batch fails the delivery after it, or the
     // catching up. Live, each delivery waits for its own batch, so that a failure surfaces at once.
@@ -196,12 +215,12 @@ export class Projector implements ProjectorHandle {
   private takeGathered(): RecordedEvent[] {
     const gathered = this.gathered;
     this.gathered = [];
+    this.gatheredBytes = 0;
     return gathered;
   }
 
   private async project(events: readonly RecordedEvent[]): Promise<void> {
-    for (let offset = 0; offset < events.length; offset += this.pageSize) {
-      const page = events.slice(offset, offset + this.pageSize);
+    for (const page of this.pages(events)) {
       const batch = page.map((event, i) => projectEvent(event, this.leaves + BigInt(i)));
       const position = page[page.length - 1]!.position;
       await this.readModel.apply(batch, position);
@@ -210,6 +229,22 @@ export class Projector implements ProjectorHandle {
       this.waiters.settle(this.leaves);
       this.options.onProgress?.(this.leaves);
     }
+  }
+
+  /** `events` cut into transactions of at most pageSize events and, unless one event alone is larger, pageBytes. */
+  private *pages(events: readonly RecordedEvent[]): Generator<readonly RecordedEvent[]> {
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < events.length; i += 1) {
+      const size = sizeOf(events[i]!);
+      if (i > start && (i - start === this.pageSize || bytes + size > this.pageBytes)) {
+        yield events.slice(start, i);
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    if (start < events.length) yield events.slice(start);
   }
 
   private fail(error: Error): void {
@@ -228,7 +263,7 @@ export class Projector implements ProjectorHandle {
 export async function rebuild(
   store: EventStore,
   readModel: ReadModelStore,
-  options: { readonly onProgress?: (leafCount: bigint) => void; readonly pageSize?: number } = {},
+  options: Pick<ProjectorOptions, 'onProgress' | 'pageSize' | 'pageBytes'> = {},
 ): Promise<bigint> {
   await readModel.reset();
   const projector = new Projector(store, readModel, options);

@@ -568,6 +568,33 @@ export function readModelContract(adapter: string, createFixture: () => Promise<
       await projector.stop();
     });
 
+    test('transactions also stop at pageBytes of events, as full as that allows; an event larger than that goes alone', async () => {
+      const store = memoryStore();
+      const log = new EventLog(store);
+      await log.append(randomBodies(new Random(18), 300));
+      const sizes = (await store.readAll({ from: 'start', streamPrefix: 'identity-', maxCount: 1_000 })).map(
+        (event) => event.data.byteLength + event.metadata.byteLength,
+      );
+      const pageBytes = Math.max(...sizes) * 4;
+      const model = await open();
+      const progress: bigint[] = [0n];
+      const projector = new Projector(store, model, { pageBytes, onProgress: (count) => progress.push(count) });
+      await projector.start();
+      expect(progress.at(-1)).toBe(300n);
+      const bytesOf = (from: bigint, to: bigint) => sizes.slice(Number(from), Number(to)).reduce((sum, size) => sum + size, 0);
+      for (let i = 1; i < progress.length; i += 1) {
+        const [from, to] = [progress[i - 1]!, progress[i]!];
+        expect(bytesOf(from, to)).toBeLessThanOrEqual(pageBytes);
+        // Full: the next event would not have fitted.
+        if (to < 300n) expect(bytesOf(from, to + 1n)).toBeGreaterThan(pageBytes);
+      }
+      await projector.stop();
+
+      const oneByOne: bigint[] = [];
+      await rebuild(store, model, { pageBytes: 1, onProgress: (count) => oneByOne.push(count) });
+      expect(oneByOne).toEqual(Array.from({ length: 300 }, (_, i) => BigInt(i + 1)));
+    });
+
     test('an event id seen twice (EventStoreDB checks ids per stream) is two leaves, both found', async () => {
       const store = memoryStore();
       await new EventLog(store).append(randomBodies(new Random(15), 2));
