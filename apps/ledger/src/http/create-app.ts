@@ -33,8 +33,10 @@ export async function createLedgerApp(config: LedgerConfig, logger: Logger): Pro
     },
   });
   const fastify = adapter.getInstance();
-  fastify.addHook('onSend', async (request, reply) => {
+  // Callback hooks rather than async ones: no promise per request.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   installHttpMetrics(fastify, metrics);
   const app = await NestFactory.create<NestFastifyApplication>(

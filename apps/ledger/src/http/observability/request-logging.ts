@@ -33,7 +33,8 @@ function pathOf(request: FastifyRequest): string {
 
 /** Feeds trailmark_http_request_duration_seconds from every response, labelled by route pattern. */
 export function installHttpMetrics(fastify: FastifyInstance, metrics: LedgerMetrics): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 }
