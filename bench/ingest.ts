@@ -4,8 +4,8 @@
 //   npm run bench:ingest              all figures (about 4 minutes)
 //   npm run bench:ingest -- --quick   shorter runs, 100k events for the RSS figure
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -30,6 +30,7 @@ const singleBody = JSON.stringify(event());
 const batchBody = JSON.stringify({ events: Array.from({ length: 100 }, (_, i) => event(i)) });
 
 interface Run {
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -48,6 +49,7 @@ async function drive(url: string, body: string, connections = CONNECTIONS, secon
     body,
   });
   return {
+    requests: result.requests.total,
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -90,6 +92,50 @@ function rssMb(pid: number): number {
   return Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) / 1024;
 }
 
+/** Linux's USER_HZ (`getconf CLK_TCK`): /proc reports CPU time in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) of each live thread of `pid`, by thread id, from /proc. */
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const seconds = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      // After the command name in parentheses, fields 3 on of proc_pid_stat(5): utime and stime are 14 and 15.
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      seconds.set(tid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return seconds;
+}
+
+/** Where the CPU of a run went, in µs per event: the service's main thread, its other threads, the load generator. */
+interface CpuPerEvent {
+  main: number;
+  otherThreads: number;
+  loadGenerator: number;
+}
+
+async function withCpu(pid: number, eventsPerRequest: number, run: () => Promise<Run>): Promise<Run & { cpu: CpuPerEvent }> {
+  const before = threadCpuSeconds(pid);
+  const ownBefore = process.cpuUsage();
+  const result = await run();
+  const own = process.cpuUsage(ownBefore);
+  const after = threadCpuSeconds(pid);
+  const events = result.requests * eventsPerRequest;
+  let main = 0;
+  let others = 0;
+  for (const [tid, seconds] of after) {
+    const used = seconds - (before.get(tid) ?? 0);
+    if (tid === String(pid)) main += used;
+    else others += used;
+  }
+  const perEvent = (seconds: number) => (seconds * 1e6) / events;
+  return { ...result, cpu: { main: perEvent(main), otherThreads: perEvent(others), loadGenerator: (own.user + own.system) / events } };
+}
+
 /**
  * POST ?wait=checkpoint answers when a signed checkpoint covers the event: its latency is the time
  * from POST to coverage. Samples arrive at random moments (a closed loop would line every client up
@@ -126,7 +172,7 @@ async function timeToCheckpoint(url: string): Promise<Run> {
   await background;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requestsPerSecond: Number.NaN, p50Ms: at(0.5), p99Ms: at(0.99), errors, non2xx: 0, samples: latencies.length };
+  return { requests: latencies.length, requestsPerSecond: Number.NaN, p50Ms: at(0.5), p99Ms: at(0.99), errors, non2xx: 0, samples: latencies.length };
 }
 
 async function fillTo(url: string, events: number): Promise<number> {
@@ -160,9 +206,10 @@ try {
 
   const ledger = await startLedger(dataDir);
   process.stderr.write('bench/ingest: single events …\n');
-  const single = await drive(`${ledger.url}/v1/events`, singleBody);
+  const pid = ledger.child.pid!;
+  const single = await withCpu(pid, 1, () => drive(`${ledger.url}/v1/events`, singleBody));
   process.stderr.write('bench/ingest: batches of 100 …\n');
-  const batches = await drive(`${ledger.url}/v1/events/batch`, batchBody, 8);
+  const batches = await withCpu(pid, 100, () => drive(`${ledger.url}/v1/events/batch`, batchBody, 8));
   process.stderr.write('bench/ingest: time to a signed checkpoint …\n');
   const coverage = await timeToCheckpoint(ledger.url);
   const target = quick ? 100_000 : 1_000_000;
@@ -186,6 +233,15 @@ try {
     `\nsingle-event ingest = ${fmt((100 * single.requestsPerSecond) / baseline.requestsPerSecond)}% of the bare HTTP baseline; ` +
       `batch ingest = ${fmt((100 * batches.requestsPerSecond * 100) / baseline.requestsPerSecond)}% of it (events/s over requests/s).`,
   );
+  const cores = availableParallelism();
+  for (const [name, { cpu }] of [['single events', single], ['batches', batches]] as const) {
+    const all = cpu.main + cpu.otherThreads + cpu.loadGenerator;
+    console.log(
+      `CPU per event, ${name}: service main thread ${fmt(cpu.main)} µs, its other threads ${fmt(cpu.otherThreads)} µs ` +
+        `(projector, garbage collection), load generator ${fmt(cpu.loadGenerator)} µs; ${fmt(all)} µs in all, so ` +
+        `${cores} cores allow at most ${fmt((cores * 1e6) / all)} events/s at this cost, and the main thread alone ${fmt(1e6 / cpu.main)}.`,
+    );
+  }
   console.log(`RSS of the service after ${fmt(target)} events: ${fmt(rss)} MB (filled with batches of 1,000 at ${fmt(fillRate)} events/s).`);
   console.log(`Search projection behind the tree when the fill ended: ${fmt(lag)} events.`);
 } finally {
