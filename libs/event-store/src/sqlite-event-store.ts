@@ -106,8 +106,9 @@ function checkMaxCount(maxCount: number): void {
  *
  * Group commit: append() and appendAtomically() calls made in the same event-loop turn are written in ONE
  * transaction on the next setImmediate (one fsync for all of them), in call order. A call that fails (wrong
- * expected revision, duplicate id) is rolled back alone while the others commit (see writeGroup); its promise, like every other, settles only after the transaction committed. A later call in a group
- * sees the earlier ones' writes: reusing an earlier call's event ids is checked as a retry of it.
+ * expected revision, duplicate id) is rolled back alone while the others commit (see writeGroup); its promise,
+ * like every other, settles only after the transaction committed. A later call in a group sees the earlier ones'
+ * writes: reusing an earlier call's event ids is checked as a retry of it.
  */
 export class SqliteEventStore implements EventStore {
   readonly guarantees = { atomicAcrossStreams: true, strictEventIds: true };
