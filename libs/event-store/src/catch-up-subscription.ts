@@ -3,8 +3,18 @@ import type { CommitSignal } from './commit-signal.js';
 import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.js';
 import type { Position } from './position.js';
 
-/** Up to `limit` events of the global order strictly after `after`, unfiltered, in order. */
-export type PageReader = (after: Position | 'start', limit: number) => RecordedEvent[];
+/**
+ * Events of the global order strictly after `after`, unfiltered, in order: up to `limit` of them, and no more once
+ * their data and metadata reach `limitBytes` (the event that reaches it included, so a page is never empty).
+ */
+export type PageReader = (after: Position | 'start', limit: number, limitBytes: number) => RecordedEvent[];
+
+/** A page's size as PageReader counts it. */
+export function pageBytes(page: readonly RecordedEvent[]): number {
+  let bytes = 0;
+  for (const event of page) bytes += event.data.byteLength + event.metadata.byteLength;
+  return bytes;
+}
 
 /**
  * A subscription over a store that can be read by position and signals its commits in-process: it reads pages
@@ -26,6 +36,7 @@ export class CatchUpSubscription implements Subscription {
     options: SubscribeOptions,
     private readonly handler: SubscriptionHandler,
     private readonly pageSize: number,
+    private readonly pageSizeBytes: number,
   ) {
     this.finished = this.run(options.from, options.streamPrefix);
   }
@@ -47,7 +58,7 @@ export class CatchUpSubscription implements Subscription {
     try {
       while (!this.closing) {
         const generation = this.commits.generation;
-        const page = this.readPage(after, this.pageSize);
+        const page = this.readPage(after, this.pageSize, this.pageSizeBytes);
         const last = page.at(-1);
         if (last !== undefined) after = last.position;
         const batch = streamPrefix === undefined ? page : page.filter((event) => event.stream.startsWith(streamPrefix));
@@ -57,7 +68,7 @@ export class CatchUpSubscription implements Subscription {
           if (earlier) await this.deliver(earlier, true);
         }
         if (this.closing) break;
-        if (page.length === this.pageSize) {
+        if (page.length === this.pageSize || pageBytes(page) >= this.pageSizeBytes) {
           // Reading and handling a backlog alone never leaves the microtask queue: let timers, I/O and messages
           // (a request to stop, above all) run between pages.
           await nextTurn();

@@ -44,8 +44,13 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only: a stream''s revisions run 0, 
 
 const COLUMNS = 'position, id, stream, revision, type, data, metadata';
 
-/** Live subscriptions read the log in pages of this many events, so a long catch-up never holds one huge array. */
-const SUBSCRIPTION_PAGE_SIZE = 1_000;
+/**
+ * Live subscriptions read the log in pages of this many events, or of this many bytes of data and metadata when
+ * that comes first (a thousand events near the 64 KiB leaf limit would be 64 MB), so a long catch-up never holds
+ * one huge array.
+ */
+export const SUBSCRIPTION_PAGE_SIZE = 1_000;
+export const SUBSCRIPTION_PAGE_BYTES = 4 * 1024 * 1024;
 
 /** A row of COLUMNS, in their order: read raw (arrays rather than objects), a fifth cheaper on a long catch-up. */
 type EventRow = [position: bigint, id: string, stream: string, revision: bigint, type: string, data: Uint8Array, metadata: Uint8Array];
@@ -197,9 +202,18 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.checkOpen();
-    const readPage = (after: Position | 'start', limit: number) =>
-      this.selectAfter.all(positionValue(after), limit).map(toRecordedEvent);
-    const subscription = new CatchUpSubscription(readPage, this.commits, options, handler, SUBSCRIPTION_PAGE_SIZE);
+    const readPage = (after: Position | 'start', limit: number, limitBytes: number) => {
+      const page: RecordedEvent[] = [];
+      let bytes = 0;
+      for (const row of this.selectAfter.iterate(positionValue(after), limit)) {
+        const event = toRecordedEvent(row);
+        page.push(event);
+        bytes += event.data.byteLength + event.metadata.byteLength;
+        if (bytes >= limitBytes) break;
+      }
+      return page;
+    };
+    const subscription = new CatchUpSubscription(readPage, this.commits, options, handler, SUBSCRIPTION_PAGE_SIZE, SUBSCRIPTION_PAGE_BYTES);
     this.subscriptions.add(subscription);
     void subscription.finished.then(() => this.subscriptions.delete(subscription));
     return subscription;

@@ -9,6 +9,7 @@ import {
   DuplicateEventError,
   SqliteEventStore,
   StoreUnavailableError,
+  SUBSCRIPTION_PAGE_BYTES,
   WrongExpectedVersionError,
   type AppendRequest,
   type EventData,
@@ -318,6 +319,33 @@ describe('SqliteEventStore', () => {
         [1_000, true],
         [1_000, false],
       ]);
+    });
+
+    test('pages of large events stop at SUBSCRIPTION_PAGE_BYTES, with the event that reaches it; none is skipped', async () => {
+      const { store } = storeOnDatabase();
+      const size = 300 * 1024;
+      const stored = Array.from({ length: 40 }, () => event(randomBytes(size)));
+      await store.appendAtomically(stored.map((e) => append('identity-big', 'any', [e])));
+      const deliveries: { ids: string[]; bytes: number[]; more: boolean | undefined }[] = [];
+      await new Promise<void>((resolve) => {
+        const subscription = store.subscribeToAll(
+          { from: 'start' },
+          {
+            onEvents: (events, more) =>
+              void deliveries.push({ ids: events.map((e) => e.id), bytes: events.map((e) => e.data.byteLength + e.metadata.byteLength), more }),
+            onCaughtUp: resolve,
+          },
+        );
+        toClose.push(subscription);
+      });
+      expect(deliveries.flatMap((delivery) => delivery.ids)).toEqual(stored.map((e) => e.id));
+      expect(deliveries.length).toBeGreaterThan(1);
+      const sum = (bytes: number[]) => bytes.reduce((total, b) => total + b, 0);
+      for (const { bytes } of deliveries.slice(0, -1)) {
+        expect(sum(bytes)).toBeGreaterThanOrEqual(SUBSCRIPTION_PAGE_BYTES);
+        expect(sum(bytes.slice(0, -1))).toBeLessThan(SUBSCRIPTION_PAGE_BYTES);
+      }
+      expect(deliveries.map((delivery) => delivery.more)).toEqual([...deliveries.slice(1).map(() => true), false]);
     });
 
     test('a live subscription keeps no memory per commit it waited for', async () => {
