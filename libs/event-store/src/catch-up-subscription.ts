@@ -9,10 +9,14 @@ import type { Position } from './position.js';
  */
 export type PageReader = (after: Position | 'start', limit: number, limitBytes: number) => RecordedEvent[];
 
-/** A page's size as PageReader counts it. */
-export function pageBytes(page: readonly RecordedEvent[]): number {
+/** An event's size as PageReader counts it. */
+export function eventBytes(event: RecordedEvent): number {
+  return event.data.byteLength + event.metadata.byteLength;
+}
+
+function pageBytes(page: readonly RecordedEvent[]): number {
   let bytes = 0;
-  for (const event of page) bytes += event.data.byteLength + event.metadata.byteLength;
+  for (const event of page) bytes += eventBytes(event);
   return bytes;
 }
 

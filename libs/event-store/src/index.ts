@@ -13,5 +13,5 @@ export type {
   SubscriptionHandler,
 } from './event-store.js';
 export { DuplicateEventError, StoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from './errors.js';
-export { SqliteEventStore, SUBSCRIPTION_PAGE_BYTES, SUBSCRIPTION_PAGE_SIZE } from './sqlite-event-store.js';
+export { SqliteEventStore, SUBSCRIPTION_PAGE_BYTES } from './sqlite-event-store.js';
 export { EsdbEventStore } from './esdb/esdb-event-store.js';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { CatchUpSubscription } from './catch-up-subscription.js';
+import { CatchUpSubscription, eventBytes } from './catch-up-subscription.js';
 import { CommitSignal } from './commit-signal.js';
 import { DuplicateEventError, StoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from './errors.js';
 import type {
@@ -49,7 +49,7 @@ const COLUMNS = 'position, id, stream, revision, type, data, metadata';
  * that comes first (a thousand events near the 64 KiB leaf limit would be 64 MB), so a long catch-up never holds
  * one huge array.
  */
-export const SUBSCRIPTION_PAGE_SIZE = 1_000;
+const SUBSCRIPTION_PAGE_SIZE = 1_000;
 export const SUBSCRIPTION_PAGE_BYTES = 4 * 1024 * 1024;
 
 /** A row of COLUMNS, in their order: read raw (arrays rather than objects), a fifth cheaper on a long catch-up. */
@@ -208,7 +208,7 @@ export class SqliteEventStore implements EventStore {
       for (const row of this.selectAfter.iterate(positionValue(after), limit)) {
         const event = toRecordedEvent(row);
         page.push(event);
-        bytes += event.data.byteLength + event.metadata.byteLength;
+        bytes += eventBytes(event);
         if (bytes >= limitBytes) break;
       }
       return page;
