@@ -4,21 +4,10 @@ import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler
 import type { Position } from './position.js';
 
 /**
- * Events of the global order strictly after `after`, unfiltered, in order: up to `limit` of them, and no more once
- * their data and metadata reach `limitBytes` (the event that reaches it included, so a page is never empty).
+ * The next page of the global order strictly after `after`, unfiltered, in order, never empty unless the log ends
+ * there. `full`: the page stopped at the reader's bound, not at the end of the log, so more may follow at once.
  */
-export type PageReader = (after: Position | 'start', limit: number, limitBytes: number) => RecordedEvent[];
-
-/** An event's size as PageReader counts it. */
-export function eventBytes(event: RecordedEvent): number {
-  return event.data.byteLength + event.metadata.byteLength;
-}
-
-function pageBytes(page: readonly RecordedEvent[]): number {
-  let bytes = 0;
-  for (const event of page) bytes += eventBytes(event);
-  return bytes;
-}
+export type PageReader = (after: Position | 'start') => { events: RecordedEvent[]; full: boolean };
 
 /**
  * A subscription over a store that can be read by position and signals its commits in-process: it reads pages
@@ -39,8 +28,6 @@ export class CatchUpSubscription implements Subscription {
     private readonly commits: CommitSignal,
     options: SubscribeOptions,
     private readonly handler: SubscriptionHandler,
-    private readonly pageSize: number,
-    private readonly pageSizeBytes: number,
   ) {
     this.finished = this.run(options.from, options.streamPrefix);
   }
@@ -62,7 +49,7 @@ export class CatchUpSubscription implements Subscription {
     try {
       while (!this.closing) {
         const generation = this.commits.generation;
-        const page = this.readPage(after, this.pageSize, this.pageSizeBytes);
+        const { events: page, full } = this.readPage(after);
         const last = page.at(-1);
         if (last !== undefined) after = last.position;
         const batch = streamPrefix === undefined ? page : page.filter((event) => event.stream.startsWith(streamPrefix));
@@ -72,7 +59,7 @@ export class CatchUpSubscription implements Subscription {
           if (earlier) await this.deliver(earlier, true);
         }
         if (this.closing) break;
-        if (page.length === this.pageSize || pageBytes(page) >= this.pageSizeBytes) {
+        if (full) {
           // Reading and handling a backlog alone never leaves the microtask queue: let timers, I/O and messages
           // (a request to stop, above all) run between pages.
           await nextTurn();

@@ -25,6 +25,11 @@ export interface RecordedEvent extends EventData {
   position: Position;
 }
 
+/** An event's size where pages and batches are bounded in bytes: its data and metadata. */
+export function eventBytes(event: EventData): number {
+  return event.data.byteLength + event.metadata.byteLength;
+}
+
 /** Events to append to one stream, in order, if the stream is in the expected state. */
 export interface AppendRequest {
   stream: string;

@@ -1,16 +1,17 @@
 export { comparePositions, type Position } from './position.js';
-export type {
-  AppendRequest,
-  AppendResult,
-  EventData,
-  EventStore,
-  ExpectedRevision,
-  ReadAllOptions,
-  RecordedEvent,
-  StoreGuarantees,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+export {
+  eventBytes,
+  type AppendRequest,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type StoreGuarantees,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from './event-store.js';
 export { DuplicateEventError, StoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from './errors.js';
 export { SqliteEventStore, SUBSCRIPTION_PAGE_BYTES } from './sqlite-event-store.js';

@@ -1,17 +1,18 @@
 import Database from 'better-sqlite3';
-import { CatchUpSubscription, eventBytes } from './catch-up-subscription.js';
+import { CatchUpSubscription } from './catch-up-subscription.js';
 import { CommitSignal } from './commit-signal.js';
 import { DuplicateEventError, StoreUnavailableError, StreamNotFoundError, WrongExpectedVersionError } from './errors.js';
-import type {
-  AppendRequest,
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  ReadAllOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+import {
+  eventBytes,
+  type AppendRequest,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from './event-store.js';
 import type { Position } from './position.js';
 
@@ -202,18 +203,19 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.checkOpen();
-    const readPage = (after: Position | 'start', limit: number, limitBytes: number) => {
-      const page: RecordedEvent[] = [];
+    // A page ends with the event that reaches SUBSCRIPTION_PAGE_BYTES, so it is never empty.
+    const readPage = (after: Position | 'start') => {
+      const events: RecordedEvent[] = [];
       let bytes = 0;
-      for (const row of this.selectAfter.iterate(positionValue(after), limit)) {
+      for (const row of this.selectAfter.iterate(positionValue(after), SUBSCRIPTION_PAGE_SIZE)) {
         const event = toRecordedEvent(row);
-        page.push(event);
+        events.push(event);
         bytes += eventBytes(event);
-        if (bytes >= limitBytes) break;
+        if (bytes >= SUBSCRIPTION_PAGE_BYTES) return { events, full: true };
       }
-      return page;
+      return { events, full: events.length === SUBSCRIPTION_PAGE_SIZE };
     };
-    const subscription = new CatchUpSubscription(readPage, this.commits, options, handler, SUBSCRIPTION_PAGE_SIZE, SUBSCRIPTION_PAGE_BYTES);
+    const subscription = new CatchUpSubscription(readPage, this.commits, options, handler);
     this.subscriptions.add(subscription);
     void subscription.finished.then(() => this.subscriptions.delete(subscription));
     return subscription;

@@ -1,5 +1,5 @@
 import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
-import type { EventStore, Position, RecordedEvent, Subscription } from '@trailmark/event-store';
+import { eventBytes, type EventStore, type Position, type RecordedEvent, type Subscription } from '@trailmark/event-store';
 import { LeafCountWaiters } from './leaf-count-waiters.js';
 import { projectEvent } from './projected-event.js';
 import type { ProjectionState, ReadModelStore } from './read-model-store.js';
@@ -56,10 +56,6 @@ export class ProjectorStoppedError extends Error {
 
 const DEFAULT_PAGE_SIZE = 10_000;
 const DEFAULT_PAGE_BYTES = 8 * 1024 * 1024;
-
-function sizeOf(event: RecordedEvent): number {
-  return event.data.byteLength + event.metadata.byteLength;
-}
 
 /**
  * Feeds a read model from the store's global order. It counts leaves as the sequencer does (leaf i is the i-th
@@ -200,7 +196,7 @@ export class Projector implements ProjectorHandle {
   private async receive(events: readonly RecordedEvent[], more: boolean): Promise<void> {
     for (const event of events) {
       this.gathered.push(event);
-      this.gatheredBytes += sizeOf(event);
+      this.gatheredBytes += eventBytes(event);
     }
     if ((this.catchingUp || more) && this.gathered.length < this.pageSize && this.gatheredBytes < this.pageBytes) return;
     // Catching up, one batch is in the read model's hands while the next is read and parsed (a read model on
@@ -236,7 +232,7 @@ export class Projector implements ProjectorHandle {
     let start = 0;
     let bytes = 0;
     for (let i = 0; i < events.length; i += 1) {
-      const size = sizeOf(events[i]!);
+      const size = eventBytes(events[i]!);
       if (i > start && (i - start === this.pageSize || bytes + size > this.pageBytes)) {
         yield events.slice(start, i);
         start = i;
