@@ -3,7 +3,6 @@ import {
   FormatError,
   formatCheckpoint,
   formatTlogProof,
-  hashLeaf,
   parseTlogProof,
   VerificationError,
   verifyReceipt,

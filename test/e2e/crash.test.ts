@@ -166,7 +166,6 @@ async function loadAndKill(ledger: LedgerProcess, history: History, killAfter: n
   let acknowledged = 0;
   let requests = 0;
   let inFlight = 0;
-  let inFlightAtKill = 0;
   const unansweredBefore = history.unanswered.length;
   const checkpointsBefore = history.checkpoints.size;
   let triggerKill!: () => void;
@@ -238,7 +237,7 @@ async function loadAndKill(ledger: LedgerProcess, history: History, killAfter: n
   // kill land in any phase of the write path (parsing, group commit, sequencing, answering).
   await new Promise((resolve) => setTimeout(resolve, Math.random() * KILL_JITTER_MS));
   stopping = true;
-  inFlightAtKill = inFlight;
+  const inFlightAtKill = inFlight;
   await ledger.kill();
   await Promise.all([clients, monitoring]);
   const unanswered = history.unanswered.slice(unansweredBefore);

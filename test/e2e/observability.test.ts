@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DEV_TOKEN, makeDataDir, startLedger, type LedgerProcess } from '../support/ledger-process.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies read field by field
 type Json = Record<string, any>;
 
 const auth = { authorization: `Bearer ${DEV_TOKEN}`, 'content-type': 'application/json' };

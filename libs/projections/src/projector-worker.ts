@@ -18,6 +18,8 @@ const store: EventStore =
   'sqliteFile' in source
     ? new SqliteEventStore((logDatabase = new Database(source.sqliteFile, { readonly: true, timeout: 5_000 })))
     : EsdbEventStore.connect(source.esdbConnectionString);
+// Assigned once, below; `let` because a stop may arrive while it is still being opened.
+// eslint-disable-next-line prefer-const
 let readModel: ReadModelStore | undefined;
 let projector: Projector | undefined;
 let stopping = false;
