@@ -25,6 +25,7 @@ RUN npx tsc -b apps/ledger
 # --- runtime: production dependencies and the compiled output only ---
 FROM node:20.20.2-bookworm-slim
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     TRAILMARK_DATA_DIR=/data \
     PORT=8080
 WORKDIR /app

@@ -371,6 +371,8 @@ function dockerfileProblems(stages: Instruction[][]): string[] {
     if (!LEDGER_ENV_NAMES.has(variable)) problems.push(`Dockerfile sets ${variable}, which apps/ledger/src never reads`);
   }
   if (env.NODE_ENV !== 'production') problems.push(`Dockerfile final stage has NODE_ENV=${env.NODE_ENV}, not production`);
+  // The service listens on loopback unless told otherwise: inside a container, a published port needs every interface.
+  if (env.HOST !== '0.0.0.0') problems.push(`Dockerfile final stage has HOST=${env.HOST}: a published port reaches nothing but 0.0.0.0`);
   const volumes = final
     .filter((i) => i.keyword === 'VOLUME')
     .flatMap((i) => (i.args.startsWith('[') ? (JSON.parse(i.args) as string[]) : i.args.split(/\s+/)));
@@ -540,11 +542,12 @@ describe('the checks catch drift', () => {
     ]);
   });
 
-  test('a single-stage image on another Node, as root, with a dev install, an unserved health check and a missing workspace', () => {
+  test('a single-stage image on another Node, as root, on loopback, with a dev install, an unserved health check and a missing workspace', () => {
     const drifted = read('Dockerfile')
       .replace(/^FROM \S+ AS build[\s\S]*?^FROM \S+/m, 'FROM node:22.11.0-bookworm-slim')
       .replace('npm ci --omit=dev', 'npm ci')
       .replace('USER node\n', '')
+      .replace('HOST=0.0.0.0', 'HOST=127.0.0.1')
       .replace('/health/ready', '/healthz')
       .replace('COPY --from=build /app/libs/domain/dist libs/domain/dist\n', '');
     expect(dockerfileProblems(dockerStages(drifted))).toEqual([
@@ -552,6 +555,7 @@ describe('the checks catch drift', () => {
       `Dockerfile stage 1: base image node:22.11.0-bookworm-slim does not satisfy package.json engines.node ${rootPackage.engines.node}`,
       'Dockerfile final stage runs as root (no USER)',
       'Dockerfile final stage does not install with npm ci --omit=dev',
+      'Dockerfile final stage has HOST=127.0.0.1: a published port reaches nothing but 0.0.0.0',
       `Dockerfile HEALTHCHECK requests /healthz, the health controller serves ${HEALTH_ROUTES.join(', ')}`,
       'Dockerfile final stage does not copy the built libs/domain/dist',
     ]);

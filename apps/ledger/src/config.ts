@@ -22,15 +22,26 @@ export class ConfigError extends Error {}
 
 export const DEFAULT_ORIGIN = 'trailmark.local/log';
 
+/** Dev tokens that README examples and habit put in: refused wherever the service is reachable from outside. */
+const PLACEHOLDER_DEV_TOKENS = new Set(['change-me', 'changeme', 'secret', 'password', 'token', 'dev', 'test', 'admin']);
+const MIN_EXPOSED_DEV_TOKEN_LENGTH = 16;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const production = env.NODE_ENV === 'production';
   const devToken = nonEmpty(env.TRAILMARK_DEV_TOKEN);
   if (devToken !== undefined && production) {
     throw new ConfigError('TRAILMARK_DEV_TOKEN is refused when NODE_ENV=production: give tokens in TRAILMARK_TOKENS_FILE');
   }
+  const host = nonEmpty(env.HOST) ?? '127.0.0.1';
+  if (devToken !== undefined && !isLoopback(host) && (devToken.length < MIN_EXPOSED_DEV_TOKEN_LENGTH || PLACEHOLDER_DEV_TOKENS.has(devToken.toLowerCase()))) {
+    throw new ConfigError(
+      `TRAILMARK_DEV_TOKEN is a placeholder or shorter than ${MIN_EXPOSED_DEV_TOKEN_LENGTH} characters, and HOST=${host} is reachable ` +
+        'from other machines: it is an all-tenant admin token. Use a long random one (openssl rand -hex 32), or listen on 127.0.0.1',
+    );
+  }
   return {
     port: integer(env, 'PORT', 8080, 0, 65_535),
-    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    host,
     dataDir: resolve(nonEmpty(env.TRAILMARK_DATA_DIR) ?? './data'),
     origin: nonEmpty(env.TRAILMARK_ORIGIN),
     signingKey: nonEmpty(env.TRAILMARK_SIGNING_KEY),
@@ -41,6 +52,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
   };
+}
+
+/** Only this machine can connect: 127.0.0.0/8, ::1 or localhost. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -16,6 +16,8 @@ const HEAP_GROWING_PERCENT = 50;
 /** `trailmark serve` / `npm start`: runs the service until SIGINT or SIGTERM. */
 export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestFastifyApplication> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  // The data dir holds personal details and the signing key: files the service creates are its user's alone.
+  process.umask(0o077);
   const config: LedgerConfig = loadConfig(env);
   const logger = createLogger(env);
   const app = await createLedgerApp(config, logger);
@@ -35,7 +37,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const core = app.get(LedgerCore);
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, dataDir: config.dataDir, origin: core.signer.name, verifierKey: core.verifierKey }, 'trailmark ledger listening');
   process.stderr.write(
     `\nTrailmark ledger listening on ${url}\n` +
@@ -43,7 +45,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
       `  event store   ${config.esdbConnectionString === undefined ? 'embedded SQLite (ledger.db in the data dir)' : `EventStoreDB at ${withoutCredentials(config.esdbConnectionString)}`}\n` +
       `  verifier key  ${core.verifierKey}\n` +
       (config.devToken !== undefined
-        ? '  credentials   Authorization: Bearer $TRAILMARK_DEV_TOKEN (all tenants, admin)\n'
+        ? '  credentials   Authorization: Bearer $TRAILMARK_DEV_TOKEN: an admin of every tenant, for local use only\n'
         : config.tokensFile !== undefined
           ? `  credentials   tokens from ${config.tokensFile}\n`
           : '  credentials   none configured: set TRAILMARK_DEV_TOKEN=<any secret> for local use, or TRAILMARK_TOKENS_FILE\n') +
