@@ -85,7 +85,7 @@ describe('openWitnessedCheckpoint', () => {
   it('refuses a cosignature whose timestamp was changed', () => {
     const good = w1.line(text, 1700000000n);
     const bytes = decodeBase64(good.split(' ')[2]!.trim());
-    bytes[11] ^= 1; // the timestamp's last byte
+    bytes[11]! ^= 1; // the timestamp's last byte
     const forged = `— w1.example ${encodeBase64(bytes)}\n`;
     expect(() => openWitnessedCheckpoint(signNote(text, [log]) + forged + w2.line(text, 1n), log.vkey, policy)).toThrow(VerificationError);
   });

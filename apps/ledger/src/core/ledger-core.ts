@@ -23,7 +23,10 @@ export const LEDGER_DB_FILE = 'ledger.db';
 /** A checkpoint did not cover a leaf in time: publishing is failing (the logs say why). */
 export class CheckpointTimeoutError extends Error {
   constructor(size: bigint, waitedMs: number) {
-    super(`no signed checkpoint covered tree size ${size} within ${waitedMs} ms; checkpoints are not being published`);
+    super(
+      `no signed checkpoint covered tree size ${size} within ${waitedMs} ms; checkpoints are not being published ` +
+        '(or, with a witness policy, not cosigned by its quorum: see /health/ready)',
+    );
   }
 }
 
