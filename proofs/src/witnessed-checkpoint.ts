@@ -15,7 +15,8 @@ export interface WitnessedCheckpoint {
  * policy's witnesses on it (lines by other keys are ignored) and that they meet the quorum.
  * A line that names a policy witness but does not verify is a VerificationError, as a bad
  * signature by a known key is for a note. Throws VerificationError (with the witnesses that
- * cosigned and the quorum) when the quorum is not met.
+ * cosigned and the quorum) when the quorum is not met, or when the policy lists logs and the
+ * key is not one of them.
  */
 export function openWitnessedCheckpoint(
   note: string | Uint8Array,
@@ -23,6 +24,10 @@ export function openWitnessedCheckpoint(
   policy: WitnessPolicy,
 ): WitnessedCheckpoint {
   const verifier = typeof logKey === 'string' ? parseVerifierKey(logKey) : logKey;
+  // A policy that lists logs accepts only checkpoints of those logs (an empty list: the key alone decides).
+  if (policy.logs.length > 0 && !policy.logs.some((log) => log.verifier.name === verifier.name && log.verifier.keyId === verifier.keyId)) {
+    throw new VerificationError(`the log key ${verifier.name} is not one of the policy's logs`);
+  }
   const checkpoint = openCheckpoint(note, verifier);
   const cosignatures = verifyPolicyCosignatures(note, verifier, policy);
   if (!quorumMet(policy.quorum, new Set(cosignatures.keys()))) {

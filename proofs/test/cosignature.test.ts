@@ -96,6 +96,13 @@ describe('openWitnessedCheckpoint', () => {
     expect(() => openWitnessedCheckpoint(note, log.vkey, policy)).toThrow(/cosigned only by B/);
   });
 
+  it("refuses a log the policy's log lines do not list", () => {
+    const other = testKey('example.com/other', 8);
+    const otherText = text.replace('example.com/log', 'example.com/other');
+    const note = signNote(otherText, [other]) + w1.line(otherText, 1n) + w2.line(otherText, 1n);
+    expect(() => openWitnessedCheckpoint(note, other.vkey, policy)).toThrow(/not one of the policy's logs/);
+  });
+
   it('checks cosignatures over the whole body, extension lines included', () => {
     const withExtension = `${text}extension line\n`;
     const note = signNote(withExtension, [log]) + w1.line(text, 1n) + w2.line(text, 1n);

@@ -70,7 +70,6 @@ export async function serveWitness(options: WitnessServerOptions): Promise<Runni
               'witness refused a signed checkpoint: kept here as possible evidence of a log that forked',
             ),
         });
-        if (answer.status === 200) logger.debug({ size: answer.body }, 'cosigned');
         response.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
       },
       (error: unknown) => {
