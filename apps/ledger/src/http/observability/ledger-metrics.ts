@@ -39,32 +39,7 @@ export class LedgerMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.witnessFailures = new Counter({
-      name: 'trailmark_witness_failures_total',
-      help: 'Checkpoint submissions to a witness that did not return its cosignature, by outcome (conflict, refused, unreachable).',
-      labelNames: ['witness', 'outcome'] as const,
-      registers,
-    });
-    this.witnessDuration = new Histogram({
-      name: 'trailmark_witness_request_duration_seconds',
-      help: 'Duration of a checkpoint submission to a witness (add-checkpoint, resends after 409 included).',
-      labelNames: ['witness'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
     const metrics = this;
-    new Gauge({
-      name: 'trailmark_witness_cosigned_size',
-      help: 'Tree size of the latest checkpoint of this log that the witness cosigned.',
-      labelNames: ['witness'] as const,
-      registers,
-      collect() {
-        this.reset();
-        for (const status of metrics.core?.witnesses?.status() ?? []) {
-          if (status.cosignedSize !== undefined) this.set({ witness: status.name }, Number(status.cosignedSize));
-        }
-      },
-    });
     new Gauge({
       name: 'trailmark_tree_size',
       help: 'Leaves in the Merkle tree.',
@@ -101,6 +76,31 @@ export class LedgerMetrics {
         const latest = metrics.core?.publisher.latest();
         if (latest) this.set(Math.max(0, (Date.now() - Date.parse(latest.signedAt)) / 1000));
         else this.reset();
+      },
+    });
+    this.witnessFailures = new Counter({
+      name: 'trailmark_witness_failures_total',
+      help: 'Checkpoint submissions to a witness that did not return its cosignature, by outcome (conflict, refused, unreachable).',
+      labelNames: ['witness', 'outcome'] as const,
+      registers,
+    });
+    this.witnessDuration = new Histogram({
+      name: 'trailmark_witness_request_duration_seconds',
+      help: 'Duration of a checkpoint submission to a witness (add-checkpoint, resends after 409 included).',
+      labelNames: ['witness'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    new Gauge({
+      name: 'trailmark_witness_cosigned_size',
+      help: 'Tree size of the latest checkpoint of this log that the witness cosigned.',
+      labelNames: ['witness'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const status of metrics.core?.witnesses?.status() ?? []) {
+          if (status.cosignedSize !== undefined) this.set({ witness: status.name }, Number(status.cosignedSize));
+        }
       },
     });
   }
