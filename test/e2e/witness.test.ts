@@ -1,7 +1,7 @@
 // Witnessed checkpoints end to end: two ledgers and two `trailmark witness serve` processes, each ledger's
 // policy naming the witness run beside the other ledger, so the two witness each other. Real HTTP throughout;
 // the cosignatures are checked with @trailmark/proofs and with the trailmark-verify CLI.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +76,7 @@ test('two ledgers witness each other: receipts and the served checkpoint carry t
   ] as const) {
     const api = new Api(ledger.url);
     const receipt = await api.record(loginEvent(), '?wait=checkpoint');
-    const policyText = (await import('node:fs')).readFileSync(policy, 'utf8');
+    const policyText = readFileSync(policy, 'utf8');
     const witnessed = openWitnessedCheckpoint(receipt.checkpoint!, key, parseWitnessPolicy(policyText));
     expect([...witnessed.cosignatures.keys()]).toEqual([witness]);
     expect(witnessed.checkpoint.size).toBeGreaterThan(BigInt(receipt.leafIndex));
