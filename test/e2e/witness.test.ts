@@ -5,8 +5,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cosignerFromSigner, generateNoteKey, parseSignerKey } from '@trailmark/checkpoint';
-import { openCheckpoint, openWitnessedCheckpoint, parseWitnessPolicy, VerificationError } from '@trailmark/proofs';
+import { cosignerFromSigner, generateNoteKey, parseSignerKey, signCheckpoint } from '@trailmark/checkpoint';
+import { MemoryTileStore, MerkleTree } from '@trailmark/merkle';
+import { encodeBase64, openCheckpoint, openWitnessedCheckpoint, parseWitnessPolicy, VerificationError } from '@trailmark/proofs';
 import { Api, loginEvent, type ReceiptBody } from '../support/http-api.js';
 import { makeDataDir, startLedger, TEST_STORE, type LedgerProcess } from '../support/ledger-process.js';
 import { runCli } from '../support/run-cli.js';
@@ -53,13 +54,14 @@ beforeAll(async () => {
     startLedger(newDataDir(), envA),
     startLedger(newDataDir(), { TRAILMARK_SIGNING_KEY: logB.signerKey, TRAILMARK_WITNESS_POLICY: policyB }),
   ]);
-});
+  // Four processes start on a shared, busy machine: the timeout bounds a hang, not the speed.
+}, 600_000);
 
 afterAll(async () => {
   await Promise.all([ledgerA?.stop(), ledgerB?.stop(), witnessA?.stop(), witnessB?.stop()]);
   for (const dir of dataDirs) await dir.cleanup();
   rmSync(work, { recursive: true, force: true });
-});
+}, 600_000);
 
 async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
   for (;;) {
@@ -179,7 +181,7 @@ test('witnesses down: nothing is served as witnessed; with TRAILMARK_SERVE_UNWIT
   } finally {
     await lenient.stop();
   }
-});
+}, 600_000);
 
 // A restored EventStoreDB is not a copied data dir: this case is the embedded store's.
 (TEST_STORE === 'sqlite' ? test : test.skip)(
@@ -221,4 +223,54 @@ test('witnesses down: nothing is served as witnessed; with TRAILMARK_SERVE_UNWIT
     expect(ledgerA.output()).toMatch(/"msg":"ledger background failure"[\s\S]*witness WB: (422|409)|witness WB: (422|409)[\s\S]*"msg":"ledger background failure"/);
     expect(witnessB.output()).toContain('witness refused a signed checkpoint');
   },
+  600_000,
 );
+
+test('trailmark witness serve over HTTP: the tlog-witness statuses, and a kill -9 after it answered does not make it forget', async () => {
+  const log = generateNoteKey('d.test/log');
+  const signer = parseSignerKey(log.signerKey);
+  const tree = (tag: string): MerkleTree => {
+    const built = MerkleTree.open(new MemoryTileStore());
+    built.append(Array.from({ length: 6 }, (_, i) => new TextEncoder().encode(`${tag} ${i}`)));
+    return built;
+  };
+  const note = (of: MerkleTree, size: bigint): string =>
+    signCheckpoint({ origin: 'd.test/log', size, root: of.root(size), extensions: [] }, signer);
+  const body = (old: bigint, proof: Uint8Array[], checkpoint: string): string =>
+    `old ${old}\n${proof.map((hash) => `${encodeBase64(hash)}\n`).join('')}\n${checkpoint}`;
+  const logs = file('witness-d.logs', `log ${log.verifierKey}\n`);
+  const dir = join(work, 'witness-d');
+  const post = async (witness: WitnessProcess, text: string) => {
+    const reply = await fetch(`${witness.url}/add-checkpoint`, { method: 'POST', body: text });
+    return { status: reply.status, type: reply.headers.get('content-type'), text: await reply.text() };
+  };
+
+  const first = await startWitness(dir, logs);
+  const honest = tree('honest');
+  expect((await post(first, body(0n, [], note(honest, 4n)))).status).toBe(200);
+  const cosigned = await post(first, body(4n, honest.proveConsistency(4n, 6n), note(honest, 6n)));
+  expect(cosigned.status).toBe(200);
+  expect(cosigned.text).toMatch(new RegExp(`^— ${first.vkey.split('+')[0]!.replace(/[.]/g, '\\.')} \\S+\\n$`));
+  await first.kill();
+
+  const again = await startWitness(dir, logs);
+  try {
+    expect(again.vkey).toBe(first.vkey);
+    const forked = tree('forked');
+    expect(await post(again, body(0n, [], note(forked, 6n)))).toEqual({ status: 409, type: 'text/x.tlog.size', text: '6\n' });
+    expect(await post(again, body(6n, [], note(forked, 6n)))).toEqual({ status: 409, type: 'text/x.tlog.size', text: '6\n' });
+    const longer = MerkleTree.open(new MemoryTileStore());
+    longer.append(Array.from({ length: 9 }, (_, i) => new TextEncoder().encode(`forked ${i}`)));
+    expect((await post(again, body(6n, longer.proveConsistency(6n, 9n), note(longer, 9n)))).status).toBe(422);
+    expect((await post(again, body(7n, [], note(honest, 6n)))).status).toBe(400);
+    const stranger = generateNoteKey('e.test/log');
+    const strangerNote = signCheckpoint({ origin: 'e.test/log', size: 6n, root: honest.root(6n), extensions: [] }, parseSignerKey(stranger.signerKey));
+    expect((await post(again, body(6n, [], strangerNote))).status).toBe(404);
+    const impostor = parseSignerKey(generateNoteKey('d.test/log').signerKey);
+    const impostorNote = signCheckpoint({ origin: 'd.test/log', size: 6n, root: honest.root(6n), extensions: [] }, impostor);
+    expect((await post(again, body(6n, [], impostorNote))).status).toBe(403);
+    expect(again.output()).toContain('witness refused a signed checkpoint');
+  } finally {
+    await again.stop();
+  }
+}, 600_000);

@@ -9,6 +9,8 @@ export interface WitnessProcess {
   readonly child: ChildProcess;
   output(): string;
   stop(): Promise<number | null>;
+  /** SIGKILL, and wait for the exit. */
+  kill(): Promise<void>;
 }
 
 /** Witnesses the logs of `logsFile` (tlog-policy `log` lines), keeping its state and key in `dataDir`. */
@@ -37,6 +39,10 @@ export async function startWitness(dataDir: string, logsFile: string, env: Recor
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
