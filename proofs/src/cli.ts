@@ -32,6 +32,8 @@ import { asHash, equalHashes, hashLeaf, HASH_SIZE, type Hash } from './hash.js';
 import { verifyInclusion } from './inclusion.js';
 import { parseVerifierKey, type NoteVerifier } from './note.js';
 import { verifyReceipt } from './receipt.js';
+import { checkWitnessed, loadPolicy, POLICY_HELP } from './cli-policy.js';
+import { parseTlogProof } from './tlog-proof.js';
 
 const PROGRAM = 'trailmark-verify';
 const EXIT_VERIFIED = 0;
@@ -120,15 +122,19 @@ function buildProgram(report: (summary: string) => void): Command {
     .command('checkpoint')
     .description("check a signed checkpoint's signature and print its origin, size and root")
     .requiredOption('--key <key>', KEY_HELP)
+    .option('--policy <file>', POLICY_HELP)
     .argument('<checkpoint>', 'signed checkpoint file, or - for stdin')
     .addHelpText(
       'after',
       `\nExample:\n  curl -s https://log.example.com/v1/log/checkpoint | ${PROGRAM} checkpoint --key log.vkey -`,
     )
-    .action(async (file: string, options: { key: string }) => {
+    .action(async (file: string, options: { key: string; policy?: string }) => {
       const verifier = loadVerifier(options.key);
-      const checkpoint = openCheckpointFile(await readInput(file, 'checkpoint'), file, verifier);
-      report(`OK checkpoint ${describe(checkpoint)}`);
+      const policy = options.policy === undefined ? undefined : loadPolicy(options.policy);
+      const note = await readInput(file, 'checkpoint');
+      const checkpoint = openCheckpointFile(note, file, verifier);
+      const witnessed = checkWitnessed(note, verifier, policy, `checkpoint ${file}`);
+      report(`OK checkpoint ${describe(checkpoint)}${witnessed}`);
     });
 
   program
@@ -164,22 +170,28 @@ function buildProgram(report: (summary: string) => void): Command {
     .requiredOption('--old <file>', 'the older signed checkpoint')
     .requiredOption('--new <file>', 'the newer signed checkpoint')
     .requiredOption('--proof <file>', 'consistency proof: base64 hashes, one a line')
+    .option('--policy <file>', `${POLICY_HELP} (both checkpoints)`)
     .addHelpText(
       'after',
       `\nExample:\n  ${PROGRAM} consistency --key log.vkey --old checkpoint-1000.txt --new checkpoint-2000.txt --proof proof.txt`,
     )
-    .action(async (options: { key: string; old: string; new: string; proof: string }) => {
+    .action(async (options: { key: string; old: string; new: string; proof: string; policy?: string }) => {
       assertOneStdin({ '--old': options.old, '--new': options.new, '--proof': options.proof });
       const verifier = loadVerifier(options.key);
-      const older = openCheckpointFile(await readInput(options.old, 'old checkpoint'), options.old, verifier);
-      const newer = openCheckpointFile(await readInput(options.new, 'new checkpoint'), options.new, verifier);
+      const policy = options.policy === undefined ? undefined : loadPolicy(options.policy);
+      const olderNote = await readInput(options.old, 'old checkpoint');
+      const newerNote = await readInput(options.new, 'new checkpoint');
+      const older = openCheckpointFile(olderNote, options.old, verifier);
+      const newer = openCheckpointFile(newerNote, options.new, verifier);
+      checkWitnessed(olderNote, verifier, policy, `old checkpoint ${options.old}`);
+      const witnessed = checkWitnessed(newerNote, verifier, policy, `new checkpoint ${options.new}`);
       const proof = parseProofLines(await readInputText(options.proof, 'proof'), `proof ${options.proof}`);
       try {
         verifyConsistency(older.size, newer.size, proof, older.root, newer.root);
       } catch (error) {
         throw withContext(error, `checkpoint of size ${newer.size} is not consistent with the one of size ${older.size}`);
       }
-      report(`OK consistency ${newer.origin} size ${older.size} → ${newer.size} root ${encodeBase64(newer.root)}`);
+      report(`OK consistency ${newer.origin} size ${older.size} → ${newer.size} root ${encodeBase64(newer.root)}${witnessed}`);
     });
 
   program
@@ -187,6 +199,7 @@ function buildProgram(report: (summary: string) => void): Command {
     .description('check a receipt (a C2SP tlog-proof: index, inclusion proof and signed checkpoint) for a leaf')
     .requiredOption('--key <key>', KEY_HELP)
     .requiredOption('--leaf <file>', 'leaf bytes, exactly as logged (the JCS envelope)')
+    .option('--policy <file>', POLICY_HELP)
     .argument('<tlog-proof>', 'tlog-proof file, or - for stdin')
     .addHelpText(
       'after',
@@ -195,9 +208,10 @@ function buildProgram(report: (summary: string) => void): Command {
         `    https://log.example.com/v1/events/$ID/proof > receipt.txt\n` +
         `  ${PROGRAM} receipt --key log.vkey --leaf leaf.json receipt.txt`,
     )
-    .action(async (file: string, options: { key: string; leaf: string }) => {
+    .action(async (file: string, options: { key: string; leaf: string; policy?: string }) => {
       assertOneStdin({ '--leaf': options.leaf, '<tlog-proof>': file });
       const verifier = loadVerifier(options.key);
+      const policy = options.policy === undefined ? undefined : loadPolicy(options.policy);
       const leaf = await readInput(options.leaf, 'leaf');
       const receipt = await readInputText(file, 'tlog-proof');
       let verified: { checkpoint: Checkpoint; index: bigint };
@@ -206,7 +220,8 @@ function buildProgram(report: (summary: string) => void): Command {
       } catch (error) {
         throw withContext(error, `receipt ${file}`, leafHint(leaf));
       }
-      report(`OK receipt: leaf ${verified.index} in ${describe(verified.checkpoint)}`);
+      const witnessed = checkWitnessed(parseTlogProof(receipt).checkpoint, verifier, policy, `receipt ${file}`);
+      report(`OK receipt: leaf ${verified.index} in ${describe(verified.checkpoint)}${witnessed}`);
     });
 
   program
@@ -219,6 +234,7 @@ function buildProgram(report: (summary: string) => void): Command {
         'including a malformed or missing line, fails it (exit 1) naming the line and the event.',
     )
     .requiredOption('--key <key>', KEY_HELP)
+    .option('--policy <file>', POLICY_HELP)
     .argument('<bundle>', 'evidence bundle file, or - for stdin')
     .addHelpText(
       'after',
@@ -226,14 +242,17 @@ function buildProgram(report: (summary: string) => void): Command {
         `  ${PROGRAM} bundle --key log.vkey evidence.ndjson\n` +
         `  # OK bundle: 1204 events verified against log.example.com/log size 1204 root x9Vd…=`,
     )
-    .action(async (file: string, options: { key: string }) => {
+    .action(async (file: string, options: { key: string; policy?: string }) => {
       const verifier = loadVerifier(options.key);
+      const policy = options.policy === undefined ? undefined : loadPolicy(options.policy);
       const input = openStream(file, 'bundle');
+      let witnessed = '';
       const progress = bundleProgress(input.size);
       let verified: { checkpoint: Checkpoint; events: number };
       try {
         verified = await verifyEvidenceBundle(input.chunks, verifier, {
           onProgress: ({ events }) => progress.update(events, input.bytesRead()),
+          ...(policy !== undefined && { onCheckpoint: (note: string) => (witnessed = checkWitnessed(note, verifier, policy, 'header checkpoint')) }),
         });
       } catch (error) {
         if (error instanceof VerificationError || error instanceof FormatError) {
@@ -243,7 +262,7 @@ function buildProgram(report: (summary: string) => void): Command {
       } finally {
         progress.stop();
       }
-      report(`OK bundle: ${verified.events} events verified against ${describe(verified.checkpoint)}`);
+      report(`OK bundle: ${verified.events} events verified against ${describe(verified.checkpoint)}${witnessed}`);
     });
 
   program

@@ -42,6 +42,11 @@ export interface EvidenceProgress {
 export interface VerifyEvidenceOptions {
   /** Called after the header and after each verified event. */
   onProgress?: (progress: EvidenceProgress) => void;
+  /**
+   * Called with the header's signed note once its log signature verified, before any event: a check
+   * that throws (e.g. a witness quorum not met) fails the bundle at line 1.
+   */
+  onCheckpoint?: (note: string) => void;
 }
 
 /** The header line, "\n" included. */
@@ -85,7 +90,7 @@ export async function verifyEvidenceBundle(
   options: VerifyEvidenceOptions = {},
 ): Promise<{ checkpoint: Checkpoint; events: number }> {
   const verifier = typeof verifierKey === 'string' ? parseVerifierKey(verifierKey) : verifierKey;
-  const bundle = new BundleVerifier(verifier, options.onProgress);
+  const bundle = new BundleVerifier(verifier, options.onProgress, options.onCheckpoint);
   const encoder = new TextEncoder();
   let pending: Uint8Array[] = [];
   let pendingLength = 0;
@@ -137,6 +142,7 @@ class BundleVerifier {
   constructor(
     private readonly verifier: NoteVerifier,
     private readonly onProgress: ((progress: EvidenceProgress) => void) | undefined,
+    private readonly onCheckpoint: ((note: string) => void) | undefined = undefined,
   ) {}
 
   line(bytes: Uint8Array): void {
@@ -190,6 +196,7 @@ class BundleVerifier {
     let checkpoint: Checkpoint;
     try {
       checkpoint = openCheckpoint(note, this.verifier);
+      this.onCheckpoint?.(note);
     } catch (error) {
       this.rethrow(error, 'header', 'checkpoint: ');
     }

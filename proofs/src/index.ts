@@ -15,6 +15,8 @@ export {
   noteKeyId,
   isValidKeyName,
   parseVerifierKey,
+  parseEd25519Vkey,
+  verifyEd25519,
   openNote,
 } from './note.js';
 export { type Checkpoint, formatCheckpoint, parseCheckpoint, openCheckpoint } from './checkpoint.js';
@@ -31,3 +33,23 @@ export {
   evidenceTrailer,
   verifyEvidenceBundle,
 } from './evidence-bundle.js';
+export {
+  type CosignerKey,
+  type Cosignature,
+  COSIGNATURE_V1_TYPE,
+  parseCosignerKey,
+  cosignedMessage,
+  decodeCosignature,
+  encodeTimestampedSignature,
+  verifyCosignature,
+} from './cosignature.js';
+export {
+  type WitnessPolicy,
+  type PolicyWitness,
+  type PolicyLog,
+  type QuorumRule,
+  parseWitnessPolicy,
+  quorumMet,
+  describeQuorum,
+} from './witness-policy.js';
+export { type WitnessedCheckpoint, openWitnessedCheckpoint, verifyPolicyCosignatures } from './witnessed-checkpoint.js';

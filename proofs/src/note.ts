@@ -91,6 +91,24 @@ function formatKeyId(keyId: number): string {
  * the rest is base64, which may itself contain '+'. Throws FormatError naming what is off.
  */
 export function parseVerifierKey(vkey: string): NoteVerifier {
+  const { name, keyId, publicKey } = parseEd25519Vkey(vkey, ED25519_TYPE, 'Ed25519');
+  return {
+    name,
+    keyId,
+    verify: (text: Uint8Array, signature: Uint8Array): boolean => verifyEd25519(publicKey, text, signature),
+  };
+}
+
+/**
+ * The parts of a vkey "<name>+<key id>+<base64(type || 32-byte Ed25519 key)>" whose
+ * signature type byte is `type` (0x01 for note signatures, 0x04 for cosignature/v1),
+ * the key id checked against the name and key bytes. Throws FormatError.
+ */
+export function parseEd25519Vkey(
+  vkey: string,
+  type: number,
+  typeName: string,
+): { name: string; keyId: number; publicKey: Uint8Array } {
   const first = vkey.indexOf('+');
   const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
   if (second < 0) {
@@ -115,29 +133,27 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
       `verifier key id ${keyIdHex} does not match its name and key, which give ${formatKeyId(expectedId)}`,
     );
   }
-  if (keyBytes[0] !== ED25519_TYPE) {
-    throw new FormatError(`verifier key has signature type ${keyBytes[0]}, only 1 (Ed25519) is supported`);
+  if (keyBytes[0] !== type) {
+    throw new FormatError(`verifier key has signature type ${keyBytes[0]}, only ${type} (${typeName}) is supported`);
   }
   if (keyBytes.length !== 1 + ED25519_PUBLIC_KEY_SIZE) {
     throw new FormatError(
       `Ed25519 verifier key has ${keyBytes.length - 1} key bytes, expected ${ED25519_PUBLIC_KEY_SIZE}`,
     );
   }
-  const publicKey = keyBytes.slice(1);
-  return {
-    name,
-    keyId,
-    verify(text: Uint8Array, signature: Uint8Array): boolean {
-      if (signature.length !== ED25519_SIGNATURE_SIZE) return false;
-      try {
-        // noble's ed25519 defaults to ZIP-215 rules; RFC 8032 strict decoding is what
-        // Go's crypto/ed25519 is closest to (canonical S, canonical encodings).
-        return ed25519.verify(signature, text, publicKey, { zip215: false });
-      } catch {
-        return false;
-      }
-    },
-  };
+  return { name, keyId, publicKey: keyBytes.slice(1) };
+}
+
+/** Ed25519 verification as Go's crypto/ed25519 does it; false for anything that does not verify. */
+export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== ED25519_SIGNATURE_SIZE) return false;
+  try {
+    // noble's ed25519 defaults to ZIP-215 rules; RFC 8032 strict decoding is what
+    // Go's crypto/ed25519 is closest to (canonical S, canonical encodings).
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
 }
 
 const NEWLINE = 0x0a;

@@ -1,7 +1,8 @@
 // The `trailmark` command as a user runs it: the built bin, in a child process.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSignerKey, parseVerifierKey, verifierKeyFor } from '@trailmark/checkpoint';
+import { cosignerFromSigner, parseSignerKey, parseVerifierKey, verifierKeyFor } from '@trailmark/checkpoint';
+import { parseCosignerKey } from '@trailmark/proofs';
 import { Api, loginEvent } from '../support/http-api.js';
 import { makeDataDir, startLedger } from '../support/ledger-process.js';
 import { runTrailmark as trailmark } from '../support/run-cli.js';
@@ -119,4 +120,20 @@ test('projections rebuild projects the stopped ledger again: the same search ans
   } finally {
     await cleanup();
   }
+});
+
+test('witness keygen prints a witness key and its cosignature/v1 vkey; witness serve needs its logs', async () => {
+  const run = await trailmark(['witness', 'keygen', '--name', 'witness.example.com/w1']);
+  expect(run.code).toBe(0);
+  const signerKey = run.stdout.match(/^TRAILMARK_WITNESS_KEY=(\S+)$/m)![1]!;
+  const vkey = run.stdout.trim().split('\n').at(-1)!;
+  expect(parseCosignerKey(vkey)).toMatchObject({ name: 'witness.example.com/w1' });
+  expect(cosignerFromSigner(parseSignerKey(signerKey)).vkey).toBe(vkey);
+
+  const serve = await trailmark(['witness', 'serve']);
+  expect(serve.code).toBe(2);
+  expect(serve.stderr).toMatch(/^trailmark: give the logs to witness/);
+  const noLogs = await trailmark(['witness', 'serve', '--logs', '/nonexistent/logs.policy']);
+  expect(noLogs.code).toBe(2);
+  expect(noLogs.stderr).toMatch(/--logs \/nonexistent\/logs\.policy: cannot read it/);
 });

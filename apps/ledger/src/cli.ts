@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { generateNoteKey } from '@trailmark/checkpoint';
+import { join, resolve } from 'node:path';
+import { cosignerFromSigner, generateNoteKey, parseSignerKey } from '@trailmark/checkpoint';
 import { ConfigError, DEFAULT_ORIGIN, loadConfig } from './config.js';
 import { verifyDataDir } from './verify/verify-data-dir.js';
+import { DEFAULT_WITNESS_NAME, serveWitness, WITNESS_DB_FILE } from './witness/witness-server.js';
 
 const EXIT_BAD_INPUT = 2;
 
@@ -64,6 +66,55 @@ export async function main(argv: string[]): Promise<number> {
       }
       const { signerKey, verifierKey } = keys;
       process.stdout.write(`TRAILMARK_SIGNING_KEY=${signerKey}\n# verifier key (publish it to auditors):\n${verifierKey}\n`);
+    });
+
+  const witness = program.command('witness').description('run a C2SP tlog-witness that cosigns other logs\' checkpoints');
+  witness
+    .command('serve')
+    .description(
+      'serve POST /add-checkpoint (C2SP tlog-witness) for the logs of a policy file: cosigns a checkpoint only when ' +
+        'it is signed by the log\'s key and consistent with the last one it cosigned for that log',
+    )
+    .option('--logs <file>', 'a C2SP tlog-policy file whose "log <vkey>" lines are the logs to witness', process.env.TRAILMARK_WITNESS_LOGS)
+    .option('--data-dir <dir>', 'where the witness keeps its state (witness.db) and key', process.env.TRAILMARK_WITNESS_DATA_DIR ?? './witness-data')
+    .option('--name <name>', 'the witness key name, for a key made on first start', DEFAULT_WITNESS_NAME)
+    .option('--host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
+    .option('--port <port>', 'port to listen on', process.env.PORT ?? '8081')
+    .action(async (options: { logs?: string; dataDir: string; name: string; host: string; port: string }) => {
+      if (options.logs === undefined) throw new ConfigError('give the logs to witness: --logs FILE or TRAILMARK_WITNESS_LOGS');
+      if (!/^\d+$/.test(options.port) || Number(options.port) > 65_535) throw new ConfigError(`--port ${options.port} is not a port`);
+      const { createLogger } = await import('./logger.js');
+      const logger = createLogger();
+      const running = await serveWitness({
+        logsFile: options.logs,
+        dataDir: resolve(options.dataDir),
+        key: process.env.TRAILMARK_WITNESS_KEY?.trim() || undefined,
+        name: options.name,
+        host: options.host,
+        port: Number(options.port),
+        logger,
+      });
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => void running.close().then(() => process.exit(0)));
+      }
+      process.stderr.write(
+        `\nTrailmark witness listening on ${running.url}\n  state     ${join(resolve(options.dataDir), WITNESS_DB_FILE)}\n` +
+          `  policy line for the logs it witnesses:\n    witness ${running.cosigner.name} ${running.cosigner.vkey} ${running.url}\n\n`,
+      );
+    });
+  witness
+    .command('keygen')
+    .description('make a new witness key: prints the signer key (TRAILMARK_WITNESS_KEY) and its cosignature/v1 vkey')
+    .option('--name <name>', 'the witness key name', DEFAULT_WITNESS_NAME)
+    .action((options: { name: string }) => {
+      let signerKey: string;
+      try {
+        signerKey = generateNoteKey(options.name).signerKey;
+      } catch (error) {
+        throw new ConfigError(`--name ${JSON.stringify(options.name)}: ${(error as Error).message}`);
+      }
+      const { vkey } = cosignerFromSigner(parseSignerKey(signerKey));
+      process.stdout.write(`TRAILMARK_WITNESS_KEY=${signerKey}\n# cosignature/v1 vkey, for the "witness" line of a log's policy:\n${vkey}\n`);
     });
 
   try {

@@ -16,6 +16,10 @@ export interface LedgerConfig {
   readonly esdbConnectionString: string | undefined;
   /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
   readonly readDbUrl: string | undefined;
+  /** A C2SP tlog-policy file naming the witnesses (with URLs) that cosign each checkpoint, and their quorum. */
+  readonly witnessPolicy: string | undefined;
+  /** With a policy: serve the latest signed checkpoint, marked unwitnessed, while the witnesses are down. */
+  readonly serveUnwitnessed: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -51,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     production,
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
+    witnessPolicy: nonEmpty(env.TRAILMARK_WITNESS_POLICY),
+    serveUnwitnessed: flag(env, 'TRAILMARK_SERVE_UNWITNESSED'),
   };
 }
 
@@ -72,4 +78,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name}=${text} is not a whole number from ${min} to ${max}`);
   }
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = nonEmpty(env[name]);
+  if (text === undefined || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  throw new ConfigError(`${name}=${text} is not true or false`);
 }

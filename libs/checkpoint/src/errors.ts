@@ -45,3 +45,18 @@ export class PublisherStoppedError extends Error {
     this.name = 'PublisherStoppedError';
   }
 }
+
+/**
+ * A witness refused this log's checkpoint as inconsistent with one it cosigned before (tlog-witness
+ * 409 for another root at the same size, or 422 for a consistency proof that does not verify): the
+ * log has signed two views of itself. The checkpoint is not served as witnessed; an operator must look.
+ */
+export class WitnessConflictError extends Error {
+  constructor(
+    readonly witness: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WitnessConflictError';
+  }
+}

@@ -8,7 +8,7 @@ export {
 } from './signed-checkpoint-store.js';
 export { SqliteCheckpointStore } from './sqlite-checkpoint-store.js';
 export { CheckpointPublisher, type CheckpointClaims, type CheckpointPublisherOptions, type CheckpointTree } from './checkpoint-publisher.js';
-export { LogForkedError, CheckpointRefusedError, PublisherStoppedError } from './errors.js';
+export { LogForkedError, CheckpointRefusedError, PublisherStoppedError, WitnessConflictError } from './errors.js';
 // The opening side lives in the auditor's package; re-exported so the service imports one package.
 export {
   openNote,
@@ -21,3 +21,16 @@ export {
   type NoteSignature,
   type OpenedNote,
 } from '@trailmark/proofs';
+export { cosignerFromSigner, type Cosigner } from './cosigner.js';
+export { SqliteCosignatureStore, type CosignatureStore } from './cosignature-store.js';
+export {
+  WitnessClient,
+  type WitnessClientOptions,
+  type WitnessObserver,
+  type WitnessOutcome,
+  type WitnessStatus,
+  type PublishedCheckpoints,
+} from './witness-client.js';
+export { WitnessedCheckpoints, chooseServedCheckpoint, type ServedCheckpoint } from './served-checkpoint.js';
+export { SqliteWitnessStateStore, type WitnessStateStore, type WitnessedState } from './witness-state-store.js';
+export { addCheckpoint, type WitnessAnswer, type WitnessedLog, type WitnessServiceOptions } from './witness-service.js';

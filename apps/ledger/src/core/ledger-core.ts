@@ -6,6 +6,7 @@ import {
   SqliteCheckpointStore,
   verifierKeyFor,
   type NoteSigner,
+  type ServedCheckpoint,
   type SignedCheckpoint,
 } from '@trailmark/checkpoint';
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
@@ -14,6 +15,7 @@ import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
+import { LedgerWitnesses } from './ledger-witnesses.js';
 import { loadSigningKey } from './signing-key.js';
 
 export const LEDGER_DB_FILE = 'ledger.db';
@@ -21,7 +23,10 @@ export const LEDGER_DB_FILE = 'ledger.db';
 /** A checkpoint did not cover a leaf in time: publishing is failing (the logs say why). */
 export class CheckpointTimeoutError extends Error {
   constructor(size: bigint, waitedMs: number) {
-    super(`no signed checkpoint covered tree size ${size} within ${waitedMs} ms; checkpoints are not being published`);
+    super(
+      `no signed checkpoint covered tree size ${size} within ${waitedMs} ms; checkpoints are not being published ` +
+        '(or, with a witness policy, not cosigned by its quorum: see /health/ready)',
+    );
   }
 }
 
@@ -66,6 +71,8 @@ export class LedgerCore {
   readonly publisher: CheckpointPublisher;
   readonly recorder: EventRecorder;
   readonly verifierKey: string;
+  /** Set when TRAILMARK_WITNESS_POLICY names witnesses. */
+  readonly witnesses: LedgerWitnesses | undefined;
   private started = false;
   /**
    * The read models (search, export, access review), queried on this thread, and the projector that feeds them
@@ -96,6 +103,18 @@ export class LedgerCore {
     });
     this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());
+    const policy = LedgerWitnesses.loadPolicy(config);
+    this.witnesses =
+      policy &&
+      new LedgerWitnesses(policy, {
+        db,
+        publisher: this.publisher,
+        checkpoints: this.checkpoints,
+        verifierKey: this.verifierKey,
+        proveConsistency: (from, to) => this.tree.proveConsistency(from, to),
+        serveUnwitnessed: config.serveUnwitnessed,
+        onError,
+      });
   }
 
   static open(config: LedgerConfig, onError: (error: Error) => void = () => {}): LedgerCore {
@@ -113,6 +132,7 @@ export class LedgerCore {
     await this.recorder.resumeClock();
     await this.publisher.verifyAgainstTree();
     await this.publisher.start();
+    this.witnesses?.start();
     const readModelOptions = { url: this.config.readDbUrl, dataDir: this.config.dataDir };
     // Opened here first: a read model of an older schema is replaced before the projector thread opens it.
     const readModel = await openReadModel(readModelOptions);
@@ -139,7 +159,23 @@ export class LedgerCore {
     return this.projection.projector;
   }
 
-  /** The first checkpoint of at least `size`, waiting at most ten intervals (and 5 s) for it. */
+  /**
+   * The checkpoint the log serves now, with its cosignatures: the one rule behind GET /v1/log/checkpoint and the
+   * tiles checkpoint (chooseServedCheckpoint).
+   */
+  servedCheckpoint(): ServedCheckpoint | undefined {
+    if (this.witnesses) return this.witnesses.servedCheckpoint();
+    const latest = this.publisher.latest();
+    return latest && { ...latest, witnessed: undefined };
+  }
+
+  /** The checkpoint signed for exactly this size, with the cosignatures collected for it. */
+  checkpointOfSize(size: bigint): SignedCheckpoint | undefined {
+    const checkpoint = this.checkpoints.bySize(size);
+    return checkpoint && this.witnesses ? this.witnesses.withCosignatures(checkpoint) : checkpoint;
+  }
+
+  /** The first served checkpoint of at least `size`, waiting at most ten intervals (and 5 s) for it. */
   async checkpointCovering(size: bigint): Promise<SignedCheckpoint> {
     const waitMs = Math.max(5_000, 10 * this.config.checkpointIntervalMs);
     let timer: NodeJS.Timeout | undefined;
@@ -147,7 +183,7 @@ export class LedgerCore {
       timer = setTimeout(() => reject(new CheckpointTimeoutError(size, waitMs)), waitMs);
     });
     try {
-      return await Promise.race([this.publisher.waitFor(size), timeout]);
+      return await Promise.race([this.witnesses ? this.witnesses.waitForServed(size) : this.publisher.waitFor(size), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -161,6 +197,7 @@ export class LedgerCore {
   async stop(): Promise<void> {
     this.started = false;
     this.publisher.stop();
+    this.witnesses?.stop();
     await this.projection?.projector.stop();
     await this.projection?.readModel.close();
     await this.sequencer.stop();

@@ -92,7 +92,7 @@ export class EventsController {
     const { leafIndex, stored } = await this.readVisible(id, principal);
     const treeSize = parseCount(treeSizeParam, 'treeSize');
     const checkpoint =
-      treeSize === undefined ? await this.core.checkpointCovering(leafIndex + 1n) : this.core.checkpoints.bySize(treeSize);
+      treeSize === undefined ? await this.core.checkpointCovering(leafIndex + 1n) : this.core.checkpointOfSize(treeSize);
     if (!checkpoint) {
       throw new ApiError(404, 'not_found', `no signed checkpoint of size ${treeSize}; omit treeSize for the latest`, { treeSize: treeSizeParam });
     }

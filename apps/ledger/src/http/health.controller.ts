@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import type { WitnessStatus } from '@trailmark/checkpoint';
 import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
 import { Public } from './auth/requires-role.decorator.js';
@@ -13,10 +14,34 @@ export class HealthController {
     return { status: 'live' };
   }
 
-  /** Ready once the tree has caught up with the store and checkpoints are being published. */
+  /**
+   * Ready once the tree has caught up with the store and checkpoints are being published; not ready while a witness
+   * refuses this log's checkpoints as inconsistent with what it cosigned (the log signed two views of itself).
+   */
   @Get('ready')
   ready(): object {
     if (!this.core.ready) throw new ApiError(503, 'unavailable', 'the ledger is not ready');
-    return { status: 'ready', treeSize: Number(this.core.tree.size), checkpointSize: Number(this.core.publisher.latest()?.size ?? 0n) };
+    const witnesses = this.core.witnesses?.status().map(witnessReport);
+    const conflicts = witnesses?.filter((witness) => witness.conflict !== undefined) ?? [];
+    if (conflicts.length > 0) {
+      throw new ApiError(503, 'witness_conflict', conflicts.map((witness) => witness.conflict).join('; '), { witnesses });
+    }
+    return {
+      status: 'ready',
+      treeSize: Number(this.core.tree.size),
+      checkpointSize: Number(this.core.publisher.latest()?.size ?? 0n),
+      ...(witnesses && { servedSize: Number(this.core.servedCheckpoint()?.size ?? 0n), witnesses }),
+    };
   }
+}
+
+function witnessReport(status: WitnessStatus): { name: string; url: string; cosignedSize: number | null; failures: number; lastError?: string; conflict?: string } {
+  return {
+    name: status.name,
+    url: status.url,
+    cosignedSize: status.cosignedSize === undefined ? null : Number(status.cosignedSize),
+    failures: status.consecutiveFailures,
+    ...(status.lastError !== undefined && { lastError: status.lastError }),
+    ...(status.conflict !== undefined && { conflict: status.conflict }),
+  };
 }

@@ -1,9 +1,12 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { encodeBase64 } from '@trailmark/proofs';
 import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
 import { base64Hashes, jsonNumber, parseCount } from './json.js';
 import { Public } from './auth/requires-role.decorator.js';
+
+export const WITNESSED_HEADER = 'trailmark-witnessed';
 
 /** What anyone may fetch to check the log: checkpoints, the key, proofs. No credentials. */
 @Public()
@@ -14,10 +17,15 @@ export class LogController {
   @Get('checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
   @Header('cache-control', 'no-store')
-  checkpoint(): string {
-    const latest = this.core.publisher.latest();
-    if (!latest) throw new ApiError(503, 'unavailable', 'no checkpoint has been signed yet');
-    return latest.note;
+  checkpoint(@Res({ passthrough: true }) reply: FastifyReply): string {
+    const served = this.core.servedCheckpoint();
+    if (!served) {
+      const why = this.core.witnesses ? 'no checkpoint meets the witness quorum yet' : 'no checkpoint has been signed yet';
+      throw new ApiError(503, 'unavailable', why);
+    }
+    // With a witness policy, says whether the cosignatures meet its quorum (false only with TRAILMARK_SERVE_UNWITNESSED).
+    if (served.witnessed !== undefined) void reply.header(WITNESSED_HEADER, String(served.witnessed));
+    return served.note;
   }
 
   @Get('key')

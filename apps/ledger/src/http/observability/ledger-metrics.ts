@@ -14,6 +14,8 @@ export class LedgerMetrics {
   private readonly eventsRecorded: Counter;
   private readonly appendBatchSize: Histogram;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly witnessFailures: Counter<'witness' | 'outcome'>;
+  private readonly witnessDuration: Histogram<'witness'>;
   private core: LedgerCore | undefined;
 
   constructor() {
@@ -78,12 +80,43 @@ export class LedgerMetrics {
         else this.reset();
       },
     });
+    this.witnessFailures = new Counter({
+      name: 'trailmark_witness_failures_total',
+      help: 'Checkpoint submissions to a witness that did not return its cosignature, by outcome (conflict, refused, unreachable).',
+      labelNames: ['witness', 'outcome'] as const,
+      registers,
+    });
+    this.witnessDuration = new Histogram({
+      name: 'trailmark_witness_request_duration_seconds',
+      help: 'Duration of a checkpoint submission to a witness (add-checkpoint, resends after 409 included).',
+      labelNames: ['witness'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    new Gauge({
+      name: 'trailmark_witness_cosigned_size',
+      help: 'Tree size of the latest checkpoint of this log that the witness cosigned.',
+      labelNames: ['witness'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const status of metrics.core?.witnesses?.status() ?? []) {
+          if (status.cosignedSize !== undefined) this.set({ witness: status.name }, Number(status.cosignedSize));
+        }
+      },
+    });
   }
 
   /** Follows the ledger: counts the leaves of each batch the sequencer integrates from now on. */
   attach(core: LedgerCore): void {
     if (this.core) throw new Error('LedgerMetrics is already attached to a ledger');
     this.core = core;
+    core.witnesses?.observe({
+      submitted: (witness, outcome, seconds) => {
+        this.witnessDuration.observe({ witness }, seconds);
+        if (outcome !== 'cosigned') this.witnessFailures.inc({ witness, outcome });
+      },
+    });
     let size = core.tree.size;
     core.sequencer.onIntegrated((treeSize) => {
       const added = Number(treeSize - size);

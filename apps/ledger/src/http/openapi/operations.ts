@@ -144,7 +144,10 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   },
   'LogController.checkpoint': {
     summary: 'The latest signed checkpoint',
-    description: 'A C2SP tlog-checkpoint as a signed note (origin, size, root hash, signature lines).',
+    description:
+      'A C2SP tlog-checkpoint as a signed note (origin, size, root hash, signature lines). With a witness policy: the ' +
+      'latest checkpoint whose cosignature/v1 lines meet its quorum, and the header `trailmark-witnessed` (`false` only ' +
+      'when served unwitnessed while the witnesses are down, TRAILMARK_SERVE_UNWITNESSED).',
     tags: ['log'],
     responses: { '200': { description: 'the signed note', content: { [TEXT]: 'text' } } },
     errors: [503],
@@ -185,9 +188,11 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   },
   'HealthController.ready': {
     summary: 'Readiness',
-    description: 'Ready once the tree has caught up with the store and checkpoints are being published.',
+    description:
+      'Ready once the tree has caught up with the store and checkpoints are being published. With witnesses, lists each ' +
+      'one, and answers 503 `witness_conflict` while a witness refuses this log\'s checkpoints as inconsistent (409/422).',
     tags: ['operations'],
-    responses: { '200': { description: '{"status":"ready","treeSize":N,"checkpointSize":M}' } },
+    responses: { '200': { description: '{"status":"ready","treeSize":N,"checkpointSize":M[,"servedSize":S,"witnesses":[...]]}' } },
     errors: [503],
   },
   'MetricsController.metrics': {
