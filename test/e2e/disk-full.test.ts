@@ -97,7 +97,7 @@ describeOnTmpfs('a full disk', () => {
     rmSync(filler);
     if (TEST_STORE === 'esdb') {
       // The sequencer retries on its own (with backoff) and catches up; no request is needed for that.
-      await until(async () => (await ready()) === 200, 50);
+      await until(async () => (await ready()) === 200, 'ready to answer 200 again', 50);
     }
     // The same request again (same id): on the embedded store it is stored now; on EventStoreDB it was stored, and
     // the retry answers the receipt of the event already in the log.
