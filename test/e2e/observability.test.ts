@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DEV_TOKEN, makeDataDir, startLedger, type LedgerProcess } from '../support/ledger-process.js';
+import { until } from '../support/budgets.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies read field by field
 type Json = Record<string, any>;
@@ -52,11 +53,7 @@ function logLines(process: LedgerProcess): Json[] {
 
 /** The child's log lines, once `wanted` finds what it looks for (polled: logs arrive through a pipe). */
 async function logLinesWhen(process: LedgerProcess, wanted: (lines: Json[]) => boolean): Promise<Json[]> {
-  for (let attempt = 0; attempt < 250; attempt++) {
-    const lines = logLines(process);
-    if (wanted(lines)) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until(() => wanted(logLines(process)), 'the log lines the test looks for', 20);
   return logLines(process);
 }
 

@@ -9,15 +9,11 @@ import { EsdbProtocolDouble } from '@trailmark/esdb-double';
 import { openCheckpoint, type Checkpoint } from '@trailmark/proofs';
 import { Api, expectError, loginEvent, verifyGrowth, verifyProofBody, type ProofBody, type ReceiptBody } from '../support/http-api.js';
 import { DEV_TOKEN, makeDataDir, startLedger, type LedgerProcess } from '../support/ledger-process.js';
+import { until as untilHolds } from '../support/budgets.js';
 
-const WAIT_MS = 20_000;
-
-async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_MS} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Waits for `condition`; no deadline of its own (the test's budget is): a busy machine is slow, not wrong. */
+function until(what: string, condition: () => Promise<boolean>): Promise<void> {
+  return untilHolds(condition, what, 50);
 }
 
 async function readyStatus(api: Api): Promise<number> {

@@ -52,9 +52,10 @@ export class StoredEventFormatError extends Error {
 }
 
 /**
- * Recording failed on a store that commits one stream at a time and may not say whether a failed append was
- * stored (EventStoreDB): some of the request's events may be in the log. `ids` are the ids its events were
- * given, in order; sending the request again with them completes it without storing an event twice.
+ * Recording failed after some of the request's events may be in the log: on a store that commits one stream at a
+ * time and may not say whether a failed append was stored (EventStoreDB), or after the append committed but before
+ * the sequencer integrated the events (it failed, or stopped). `ids` are the ids its events were given, in order;
+ * sending the request again with them completes it without storing an event twice.
  */
 export class RecordingInterruptedError extends Error {
   constructor(

@@ -106,26 +106,43 @@ test('concurrent retries of one new id store it once and all answer the same lea
   await close();
 });
 
-test('when the sequencer fails, waiting requests fail, and later ones are refused before anything is stored', async () => {
-  let failNext = false;
-  const { recorder, sequencer, storedCount, errors, close } = await ledger((index) => ({
+test('when integrating fails, the request hears its ids, ingest is refused until a retry caught up, and a retry by id finds the event', async () => {
+  let failing = false;
+  const { recorder, sequencer, tree, storedCount, errors, close } = await ledger((index) => ({
     integratedPosition: () => index.integratedPosition(),
     leafCount: () => index.leafCount(),
     leafOf: (id: string) => index.leafOf(id),
     leafAt: (leafIndex: bigint) => index.leafAt(leafIndex),
     integrate: (leaves: readonly IntegratedLeaf[], position: Position, append: () => void) => {
-      if (failNext) throw new Error('disk I/O error');
+      if (failing) throw new Error('database or disk is full');
       index.integrate(leaves, position, append);
     },
   }));
   await recorder.record([login()], '*', single);
-  failNext = true;
-  await expect(recorder.record([login()], '*', single)).rejects.toThrow(SequencerStoppedError);
-  expect(sequencer.failure?.message).toContain('disk I/O error');
-  expect(errors.map((error) => error.message)).toEqual(['disk I/O error']);
+  failing = true;
+  const interrupted = await recorder.record([login({ id: X })], '*', single).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(interrupted).toBeInstanceOf(RecordingInterruptedError);
+  expect((interrupted as RecordingInterruptedError).ids).toEqual([X]);
+  expect((interrupted as RecordingInterruptedError).cause).toBeInstanceOf(SequencerStoppedError);
+  expect(sequencer.failure?.message).toContain('database or disk is full');
+  expect(errors[0]?.message).toBe('database or disk is full');
   const stored = await storedCount();
   await expect(recorder.record([login()], '*', single)).rejects.toThrow(SequencerStoppedError);
   expect(await storedCount()).toBe(stored);
+  expect(tree.size).toBe(1n);
+
+  // Space is back: the sequencer's next retry integrates the stored event, and ingest resumes without a restart.
+  failing = false;
+  while (sequencer.failure) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(tree.size).toBe(2n);
+  const [retried] = await recorder.record([login({ id: X })], '*', single);
+  expect(retried!.receipt).toMatchObject({ id: X, leafIndex: 1n, created: false });
+  const [next] = await recorder.record([login()], '*', single);
+  expect(next!.receipt.leafIndex).toBe(2n);
+  expect(await storedCount()).toBe(stored + 1);
   await close();
 });
 

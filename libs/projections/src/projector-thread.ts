@@ -18,7 +18,7 @@ export interface ProjectorThreadOptions {
 /** What the thread is given at its start (workerData). */
 export type ProjectorWorkerData = Omit<ProjectorThreadOptions, 'onError'>;
 
-/** The thread's reports: its status after every applied batch and once caught up, or the failure that stopped it. */
+/** The thread's reports: its status after every applied batch and once caught up, or a failure (the thread retries; its next status clears it). */
 export type ProjectorReport =
   | { readonly kind: 'status'; readonly leafCount: bigint; readonly position: Position | 'start'; readonly caughtUp: boolean }
   | { readonly kind: 'failed'; readonly error: Error };

@@ -30,10 +30,32 @@ const reportStatus = () => {
   const { leafCount, position, caughtUp } = projector.status();
   report({ kind: 'status', leafCount, position, caughtUp });
 };
+/** The first wait before projecting again after a failure (a full disk, an I/O error), and the longest. */
+const RETRY_FIRST_DELAY_MS = 100;
+const RETRY_MAX_DELAY_MS = 5_000;
+let retries = 0;
+
 const fail = (error: unknown) => {
   if (stopping || failed) return;
   failed = true;
   report({ kind: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
+  if (projector) retryLater(projector);
+};
+/**
+ * A failed projector starts again from the read model's stored position after a doubling delay: a disk that gets
+ * space back resumes it without a restart. Its next status report clears the failure the thread reported.
+ */
+const retryLater = (failedProjector: Projector) => {
+  const delay = Math.min(RETRY_MAX_DELAY_MS, RETRY_FIRST_DELAY_MS * 2 ** retries);
+  retries++;
+  setTimeout(() => {
+    if (stopping) return;
+    failed = false;
+    void failedProjector.start().then(() => {
+      retries = 0;
+      reportStatus();
+    }, fail);
+  }, delay).unref();
 };
 
 port.on('message', (command: ProjectorCommand) => {

@@ -116,6 +116,8 @@ export class Projector implements ProjectorHandle {
     this.catchingUp = true;
     this.gathered = [];
     this.failure = undefined;
+    // A start after a failure: the batch that failed is not this run's to wait for.
+    this.applying = Promise.resolve();
     await new Promise<void>((resolve, reject) => {
       this.rejectStart = reject;
       const failed = (error: Error) => {

@@ -31,6 +31,19 @@ export interface ExportProduct {
 
 const CSV_COLUMNS = ['leafIndex', 'id', 'time', 'tenant', 'action', 'outcome', 'reason', 'actorType', 'actorId', 'targets'];
 
+/**
+ * A cell a spreadsheet would run as a formula (OWASP, CSV injection): one starting with `=`, `+`, `-`, `@`, a tab
+ * or a carriage return. Such a cell is written as text: a single quote before it, and the whole cell quoted.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEUTRALISED_FORMULA = /^'[=+\-@\t\r]/;
+
+/** One CSV record, with every cell that could be a formula turned into text. */
+function csvRecord(cells: readonly (string | number)[]): string {
+  const safe = cells.map((cell) => (typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell));
+  return stringify([safe], { quoted_match: NEUTRALISED_FORMULA });
+}
+
 /** About this much text a chunk: one stream chunk a line would cost more than most lines. */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -52,7 +65,8 @@ export async function* exportChunks(...args: Parameters<typeof exportLines>): As
  * with the checkpoint the export is consistent with: every event listed is a leaf below its size.
  *
  * - ndjson: `{"leafIndex", "event": envelope}` a line, then `{"checkpoint": note, "treeSize", "events": count}`;
- * - csv: a header, a row an event (targets as `type:id` joined by spaces), then the row `#checkpoint,<note>`;
+ * - csv: a header, a row an event (targets as `type:id` joined by spaces), then the row `#checkpoint,<note>`; a cell
+ *   a spreadsheet would run as a formula is written as quoted text, `'` before it;
  * - ocsf: an OCSF 1.8.0 event a line, then the same final line as ndjson;
  * - evidence: the `trailmark-evidence/1` bundle of @trailmark/proofs (leaf bytes and inclusion proofs against
  *   the checkpoint, which heads and ends it), verified offline by `trailmark-verify bundle`.
@@ -64,14 +78,14 @@ async function* exportLines(
   product: ExportProduct,
 ): AsyncGenerator<string> {
   let count = 0;
-  if (format === 'csv') yield stringify([CSV_COLUMNS]);
+  if (format === 'csv') yield csvRecord(CSV_COLUMNS);
   if (format === 'evidence') yield evidenceHeader(checkpoint.note);
   for await (const event of events) {
     count++;
     yield lineOf(format, event, checkpoint, product);
   }
   if (format === 'evidence') yield evidenceTrailer(checkpoint.note, count);
-  else if (format === 'csv') yield stringify([['#checkpoint', checkpoint.note]]);
+  else if (format === 'csv') yield csvRecord(['#checkpoint', checkpoint.note]);
   else yield `${JSON.stringify({ checkpoint: checkpoint.note, treeSize: Number(checkpoint.size), events: count })}\n`;
 }
 
@@ -82,8 +96,8 @@ function lineOf(format: ExportFormat, event: ProjectedEvent, checkpoint: ExportC
     case 'csv': {
       const { envelope } = event;
       const targets = envelope.targets.map((target) => `${target.type}:${target.id}`).join(' ');
-      return stringify([
-        [Number(event.leafIndex), event.id, event.time, event.tenant, envelope.action, envelope.outcome, envelope.reason ?? '', envelope.actor.type, envelope.actor.id, targets],
+      return csvRecord([
+        Number(event.leafIndex), event.id, event.time, event.tenant, envelope.action, envelope.outcome, envelope.reason ?? '', envelope.actor.type, envelope.actor.id, targets,
       ]);
     }
     case 'ocsf': {

@@ -189,9 +189,18 @@ export class LedgerCore {
     }
   }
 
-  /** Serving: caught up, publishing, the sequencer and the projector still following, and the event store answering. */
+  /**
+   * Serving: caught up, publishing, the sequencer and the projector still following, the event store answering, and
+   * its last append committed (a full disk makes appends fail on a store that still answers).
+   */
   get ready(): boolean {
-    return this.started && this.sequencer.failure === undefined && this.projector.status().failure === undefined && this.store.reachable;
+    return (
+      this.started &&
+      this.sequencer.failure === undefined &&
+      this.projector.status().failure === undefined &&
+      this.store.reachable &&
+      this.recorder.appendFailure === undefined
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { tenantAllowed } from '@trailmark/domain';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead } from '../core/read-audit.js';
+import { recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -31,9 +31,11 @@ export class AccessController {
     const at = parseTime(query.at, 'at');
     if (at === undefined) throw new ApiError(400, 'bad_request', 'at is required: the instant to review, in RFC 3339 UTC', { parameter: 'at' });
     const role = singleValue(query.role, 'role');
-    await this.core.projector.whenProjected(this.core.tree.size);
+    const treeSize = this.core.tree.size;
+    await this.core.projector.whenProjected(treeSize);
     const holdings = await this.core.readModel.accessAt(tenant, at, role);
-    await recordRead(this.core.recorder, principal, 'audit_log.read', [tenant], {
+    const tenants = await tenantsToRecord([tenant], principal.tenants, (named) => tenantHasEvents(this.core.readModel, named, treeSize));
+    await recordRead(this.core.recorder, principal, 'audit_log.read', tenants, {
       endpoint: 'GET /v1/tenants/{tenant}/access',
       query: { at, ...(role !== undefined && { role }) },
     });

@@ -4,7 +4,7 @@ import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import type { ProjectedEvent } from '@trailmark/projections';
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat } from '../core/export-formats.js';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead } from '../core/read-audit.js';
+import { recordedBeforeSent, recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -21,7 +21,7 @@ export class ExportController {
   /**
    * Every event the filters match, streamed a page at a time (constant memory), consistent with the latest
    * signed checkpoint when the export began: only its leaves, and it ends the export. Recorded as
-   * `audit_log.exported` in each tenant exported.
+   * `audit_log.exported` in each tenant exported before any of its events is sent.
    */
   @Get('export')
   @RequiresRole('reader', 'auditor')
@@ -38,26 +38,22 @@ export class ExportController {
         endpoint: 'GET /v1/events/export',
         query: recordedQuery(query, ['format']),
       });
-    // A named tenant is recorded before the first byte; an all-tenant export, once it knows whom it read.
-    if (filter.tenants !== '*') await record(filter.tenants);
-    const exported = new Set<string>();
     const events = this.core.readModel.scan(filter, { upTo: signed.size });
-    const rows = filter.tenants !== '*' ? events : noting(events, exported, () => record([...exported]));
-    const chunks = exportChunks(
-      format as ExportFormat,
-      rows,
-      { note: signed.note, size: signed.size, proveInclusion: (leafIndex) => this.core.tree.proveInclusion(leafIndex, signed.size) },
-      { name: 'Trailmark', vendorName: 'Trailmark', version, logName: this.core.signer.name },
-    );
+    const toChunks = (rows: AsyncIterable<ProjectedEvent>) =>
+      exportChunks(
+        format as ExportFormat,
+        rows,
+        { note: signed.note, size: signed.size, proveInclusion: (leafIndex) => this.core.tree.proveInclusion(leafIndex, signed.size) },
+        { name: 'Trailmark', vendorName: 'Trailmark', version, logName: this.core.signer.name },
+      );
+    let chunks: AsyncIterable<string>;
+    if (filter.tenants === '*') {
+      // Whom an all-tenant export reads is learnt as it reads: each chunk leaves once its tenants are recorded.
+      chunks = recordedBeforeSent(events, toChunks, record);
+    } else {
+      await record(await tenantsToRecord(filter.tenants, principal.tenants, (tenant) => tenantHasEvents(this.core.readModel, tenant, signed.size)));
+      chunks = toChunks(events);
+    }
     return new StreamableFile(Readable.from(chunks), { type: EXPORT_CONTENT_TYPES[format as ExportFormat] });
   }
-}
-
-/** Passes `events` through, noting their tenants, and calls `done` once they are all read. */
-async function* noting(events: AsyncIterable<ProjectedEvent>, tenants: Set<string>, done: () => Promise<void>): AsyncGenerator<ProjectedEvent> {
-  for await (const event of events) {
-    tenants.add(event.tenant);
-    yield event;
-  }
-  await done();
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead } from '../core/read-audit.js';
+import { recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -34,7 +34,10 @@ export class SearchController {
     const treeSize = this.core.tree.size;
     await this.core.projector.whenProjected(treeSize);
     const events = await this.core.readModel.search(filter, { limit, upTo: treeSize, ...(cursor !== undefined && { after: cursor }) });
-    const tenants = filter.tenants === '*' ? [...new Set(events.map((event) => event.tenant))] : filter.tenants;
+    const tenants =
+      filter.tenants === '*'
+        ? [...new Set(events.map((event) => event.tenant))]
+        : await tenantsToRecord(filter.tenants, principal.tenants, (tenant) => tenantHasEvents(this.core.readModel, tenant, treeSize));
     await recordRead(this.core.recorder, principal, 'audit_log.read', tenants, {
       endpoint: 'GET /v1/events',
       query: recordedQuery(query, ['cursor', 'limit']),

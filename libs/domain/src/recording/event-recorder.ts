@@ -25,6 +25,8 @@ export interface RecordedIdentityEvent {
  */
 export class EventRecorder {
   private clock = new ServerClock();
+  /** Why the last append failed, while the store is reachable and no append has committed since. */
+  private failedAppend: StoreUnavailableError | undefined;
   /** Client ids being recorded right now, and the recording that holds each. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
@@ -33,6 +35,11 @@ export class EventRecorder {
     private readonly sequencer: Sequencer,
     private readonly index: LedgerIndex,
   ) {}
+
+  /** Set while appends fail on a store that is reachable (a full disk): cleared by the next append that commits. */
+  get appendFailure(): Error | undefined {
+    return this.failedAppend;
+  }
 
   /** Once the sequencer caught up: server time continues after the newest event's, whatever the wall clock did. */
   async resumeClock(): Promise<void> {
@@ -77,18 +84,29 @@ export class EventRecorder {
     const fresh = inputs.flatMap((input, i) => (existing[i] ? [] : [{ input, i }]));
     // Stamp the time and append in the same turn, so that server time follows the store's order.
     const prepared = fresh.map(({ input }) => prepareEvent(input, this.clock.now(), input.id ?? newEventId()));
-    const positions = await this.appendAll(prepared).catch((error: unknown) => {
-      const ids = existing.map((found) => found?.receipt.id);
-      fresh.forEach(({ i }, j) => (ids[i] = prepared[j]!.id));
-      throw this.store.guarantees.atomicAcrossStreams ? error : new RecordingInterruptedError(ids as string[], error);
-    });
+    const ids = existing.map((found) => found?.receipt.id);
+    fresh.forEach(({ i }, j) => (ids[i] = prepared[j]!.id));
+    const positions = await this.appendAll(prepared).then(
+      (appended) => {
+        this.failedAppend = undefined;
+        return appended;
+      },
+      (error: unknown) => {
+        // A store that is reachable but cannot commit (a full disk): not ready until an append commits again.
+        if (error instanceof StoreUnavailableError && this.store.reachable) this.failedAppend = error;
+        throw this.store.guarantees.atomicAcrossStreams ? error : new RecordingInterruptedError(ids as string[], error);
+      },
+    );
     const results = existing.slice();
     await Promise.all(
       prepared.map(async (event, j) => {
         const leaf = await this.sequencer.waitForLeaf(event.id, positions[j]);
         results[fresh[j]!.i] = { receipt: { id: event.id, leafIndex: leaf.leafIndex, time: event.envelope.time, created: true }, envelope: event.envelope };
       }),
-    );
+    ).catch((error: unknown) => {
+      // Appended, not integrated (the sequencer failed or stopped): the events are stored; a retry by id finds them.
+      throw new RecordingInterruptedError(ids as string[], error);
+    });
     return results as RecordedIdentityEvent[];
   }
 

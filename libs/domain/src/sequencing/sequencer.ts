@@ -7,28 +7,43 @@ import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
 /** Streams of identity events: the category `identity` (DESIGN.md). Leaf i is the i-th of them in the store's order. */
 export const IDENTITY_STREAM_PREFIX = `${IDENTITY_STREAM_CATEGORY}-`;
 
-/** The sequencer stopped, or failed, before the event was integrated: the event may be stored, but has no leaf yet. */
+/**
+ * The sequencer stopped, or failed, before the event was integrated: the event may be stored, but has no leaf yet.
+ * A failure is not for good: the sequencer retries (see Sequencer) and integrates the event once it can.
+ */
 export class SequencerStoppedError extends Error {
   constructor(readonly reason?: Error) {
     super(
       reason === undefined
         ? 'the sequencer stopped before the event was integrated'
-        : `the sequencer failed and integrates no more events until the service restarts: ${reason.message}`,
+        : `the sequencer failed to integrate events and retries until it can (${reason.message})`,
     );
   }
 }
 
+/** The first wait before following the store again after a failure, and the longest: it doubles in between. */
+export const RETRY_FIRST_DELAY_MS = 100;
+export const RETRY_MAX_DELAY_MS = 5_000;
+
 /**
  * Follows the store's global order and appends each identity event's leaf to the tree. The tree is a
  * pure function of that order: any replica replaying the store gets the same leaves and roots.
+ *
+ * When integrating fails once running (a full disk, an I/O error) or the subscription breaks, the batch is rolled
+ * back, every waiting request is told (its event may be stored), and `failure` says why until the sequencer has
+ * followed the store again from the last integrated position: it retries with a doubling delay, so a disk that
+ * gets space back resumes ingest without a restart.
  */
 export class Sequencer {
   private subscription: Subscription | undefined;
   private readonly waiters = new Map<string, { resolve(leaf: IntegratedLeaf): void; reject(error: Error): void }[]>();
   private integratedListeners: ((treeSize: bigint) => void)[] = [];
   private integrated: Position | 'start' = 'start';
-  /** Set once stopped or failed: no waiter would ever be resolved. */
+  /** Set while failed (until a retry has caught up) and once stopped: no waiter would be resolved meanwhile. */
   private halted: SequencerStoppedError | undefined;
+  private stopped = false;
+  private retries = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -45,34 +60,63 @@ export class Sequencer {
           'delete the tiles and the index to rebuild them from the store',
       );
     }
+    return new Promise((resolve, reject) => this.follow(resolve, reject));
+  }
+
+  /** Subscribes from the last integrated position; `caughtUp` once it has read to the end of the store. */
+  private follow(caughtUp: () => void, failedToCatchUp?: (error: Error) => void): void {
     this.integrated = this.index.integratedPosition();
-    return new Promise((resolve, reject) => {
-      let caughtUp = false;
-      this.subscription = this.store.subscribeToAll(
-        { from: this.integrated, streamPrefix: IDENTITY_STREAM_PREFIX },
-        {
-          onEvents: (events) => this.integrate(events),
-          onCaughtUp: () => {
-            caughtUp = true;
-            resolve();
-          },
-          onError: (error) => {
-            if (!caughtUp) reject(error);
-            this.halt(new SequencerStoppedError(error));
-            this.onError(error);
-          },
+    let reachedEnd = false;
+    let failed = false;
+    const subscription: Subscription = this.store.subscribeToAll(
+      { from: this.integrated, streamPrefix: IDENTITY_STREAM_PREFIX },
+      {
+        onEvents: (events) => this.integrate(events),
+        onCaughtUp: () => {
+          reachedEnd = true;
+          caughtUp();
         },
-      );
-    });
+        onError: (error) => {
+          if (failed) return;
+          failed = true;
+          this.halt(new SequencerStoppedError(error));
+          // On start, the caller hears of it: a store that cannot be followed at all is no service.
+          if (!reachedEnd && failedToCatchUp) return failedToCatchUp(error);
+          this.onError(error);
+          this.retryLater(() => subscription.close());
+        },
+      },
+    );
+    this.subscription = subscription;
+  }
+
+  private retryLater(closeFailed: () => Promise<void>): void {
+    if (this.stopped) return;
+    const delay = Math.min(RETRY_MAX_DELAY_MS, RETRY_FIRST_DELAY_MS * 2 ** this.retries);
+    this.retries++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void closeFailed().then(() => {
+        if (this.stopped) return;
+        this.follow(() => {
+          if (this.stopped) return;
+          this.retries = 0;
+          this.halted = undefined;
+        });
+      });
+    }, delay);
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.halted = undefined;
     this.halt(new SequencerStoppedError());
     await this.subscription?.close();
     this.subscription = undefined;
   }
 
-  /** Why the sequencer no longer integrates events, if it does not. */
+  /** Why the sequencer does not integrate events now, if it does not (stopped, or failed and retrying). */
   get failure(): SequencerStoppedError | undefined {
     return this.halted;
   }
