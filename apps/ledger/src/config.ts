@@ -16,6 +16,17 @@ export interface LedgerConfig {
   readonly esdbConnectionString: string | undefined;
   /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
   readonly readDbUrl: string | undefined;
+  /** HTTP timeouts (README: Configuration): a client that is slow to send its request is cut off, not waited for. */
+  readonly http: HttpTimeouts;
+}
+
+export interface HttpTimeouts {
+  /** Time to receive a whole request, headers and body (Node's requestTimeout). */
+  readonly requestTimeoutMs: number;
+  /** Time to receive the request headers (Node's headersTimeout); at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -40,7 +51,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     production,
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
+    http: httpTimeouts(env),
   };
+}
+
+function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
+  const requestTimeoutMs = integer(env, 'TRAILMARK_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const headersTimeoutMs = integer(env, 'TRAILMARK_HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`TRAILMARK_HEADERS_TIMEOUT_MS=${headersTimeoutMs} exceeds TRAILMARK_REQUEST_TIMEOUT_MS=${requestTimeoutMs}: the headers are part of the request`);
+  }
+  const keepAliveTimeoutMs = integer(env, 'TRAILMARK_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000);
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
