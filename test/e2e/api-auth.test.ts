@@ -3,11 +3,14 @@
 // refused in production.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEV_TOKEN, makeDataDir, TRAILMARK_BIN } from '../support/ledger-process.js';
 import {
   expectError,
   expectNothingStored,
   loginEvent,
+  sendPartialBody,
   sharedLedger,
   tokenDigest,
   writeTokensFile,
@@ -71,6 +74,46 @@ describe('authentication', () => {
   test('the scheme is case-insensitive', async () => {
     const reply = await ledger.api().as(undefined).get(`/v1/events/${acmeEvent.id}`, { authorization: `bearer ${TOKENS.readerAcme.token}` });
     expect(reply.status).toBe(200);
+  });
+});
+
+describe('authentication comes before the body', () => {
+  // The service must answer these from the headers alone: a body it reads or parses first would give 400 or 413.
+  const json = { 'content-type': 'application/json' };
+
+  test('no token or an unknown one, with a malformed body → 401, not 400', async () => {
+    for (const authorization of [undefined, 'Bearer not-a-known-token']) {
+      for (const path of ['/v1/events', '/v1/events/batch']) {
+        const headers = authorization === undefined ? json : { ...json, authorization };
+        const reply = await ledger.api().as(undefined).request('POST', path, { raw: '{"tenant":', headers });
+        expectError(reply, 401, 'unauthorized');
+      }
+    }
+  });
+
+  test('no token, with a body that is not UTF-8 → 401, not 400', async () => {
+    const response = await fetch(`${ledger.api().url}/v1/events`, { method: 'POST', headers: json, body: Uint8Array.of(0x7b, 0xc3, 0x28, 0x7d) });
+    expect(response.status).toBe(401);
+  });
+
+  test('no token, declaring a body of 100 MiB → 401 (not 413) without the body, and the connection closed', async () => {
+    const reply = await sendPartialBody(ledger.api().url, '/v1/events', json, 100 * 1024 * 1024, '{"tenant":"acme"');
+    expectError(reply, 401, 'unauthorized');
+    expect(reply.rawHeaders.connection).toBe('close');
+  });
+
+  test('no token, sending a small body slowly → 401 at once, before the rest of the body', async () => {
+    const body = JSON.stringify(loginEvent());
+    const reply = await sendPartialBody(ledger.api().url, '/v1/events/batch', json, body.length + 100, body.slice(0, 10));
+    expectError(reply, 401, 'unauthorized');
+  });
+
+  test('a reader token posting an event → 403 before the body is read', async () => {
+    const headers = { ...json, authorization: `Bearer ${TOKENS.readerAcme.token}` };
+    const malformed = await ledger.api().as(undefined).request('POST', '/v1/events', { raw: '{"tenant":', headers });
+    expectError(malformed, 403, 'forbidden');
+    const partial = await sendPartialBody(ledger.api().url, '/v1/events', headers, 1000, '{"tenant"');
+    expectError(partial, 403, 'forbidden');
   });
 });
 
@@ -216,5 +259,68 @@ describe('the dev token in production', () => {
     } finally {
       await cleanup();
     }
+  });
+});
+
+describe('the tokens file is checked at start', () => {
+  /** Starts `trailmark serve` with `entries` as its tokens file; resolves with its exit status and output, or 'listening' if it started. */
+  async function start(entries: unknown[], env: Record<string, string> = {}): Promise<{ status: number | null | 'listening'; output: string }> {
+    const { dataDir, cleanup } = makeDataDir();
+    try {
+      const tokensFile = join(dataDir, 'tokens.json');
+      writeFileSync(tokensFile, JSON.stringify(entries));
+      const child = spawn(process.execPath, [TRAILMARK_BIN, 'serve'], {
+        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TRAILMARK_DATA_DIR: dataDir, TRAILMARK_TOKENS_FILE: tokensFile, TRAILMARK_LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      const status = await new Promise<number | null | 'listening'>((resolve) => {
+        const onData = (chunk: Buffer): void => {
+          output += chunk.toString();
+          if (/listening on/.test(output)) {
+            child.kill('SIGKILL');
+            resolve('listening');
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.once('exit', (code) => resolve(code));
+      });
+      return { status, output };
+    } finally {
+      await cleanup();
+    }
+  }
+  const entry = (name: string, token: string, roles: unknown = ['reader'], tenants: unknown = ['acme']) => ({ name, sha256: tokenDigest(token), roles, tenants });
+
+  test('two entries with one digest: refused, naming both', async () => {
+    const { status, output } = await start([entry('first', 'tok-a'), entry('other', 'tok-b'), entry('second', 'tok-a', ['admin'], ['*'])]);
+    expect(status).not.toBe('listening');
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/entry 2 \(second\)/);
+    expect(output).toMatch(/entry 0 \(first\)/);
+  });
+
+  test('an unknown role: refused, naming the entry and the role', async () => {
+    const { status, output } = await start([entry('ok', 'tok-a'), entry('typo', 'tok-b', ['reader', 'superuser'])]);
+    expect(status).not.toBe('listening');
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/entry 1 \(typo\)/);
+    expect(output).toContain('"superuser"');
+  });
+
+  test('an empty tenant list: refused, naming the entry', async () => {
+    const { status, output } = await start([entry('nobody', 'tok-a', ['reader'], [])]);
+    expect(status).not.toBe('listening');
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/entry 0 \(nobody\).*tenants/);
+  });
+
+  test('the dev token equal to a token of the file: refused, naming the entry', async () => {
+    const { status, output } = await start([entry('ops', DEV_TOKEN, ['reader'], ['acme'])], { TRAILMARK_DEV_TOKEN: DEV_TOKEN });
+    expect(status).not.toBe('listening');
+    expect(status).not.toBe(0);
+    expect(output).toContain('"ops"');
+    expect(output).not.toContain(DEV_TOKEN);
   });
 });

@@ -268,13 +268,26 @@ describe('sizes', () => {
     expect(bytes).toBeLessThan(65_535);
   });
 
-  test('a body above the request limit (32 MiB) → 413 payload_too_large, nothing stored', async () => {
-    // Declares 33 MiB and sends only the start: the service must answer from the Content-Length alone.
+  test('one event above its body limit (256 KiB) → 413 payload_too_large from the Content-Length alone, nothing stored', async () => {
+    // Declares one byte too many and sends only the start: the service must answer without reading the body.
     // (Sending it all races the service closing the connection after its 413: EPIPE on our side.)
     const reply = await expectNothingStored(ledger.api(), () =>
-      postDeclaringLength('/v1/events', 33 * 1024 * 1024, JSON.stringify(loginEvent()).slice(0, -1) + ',"metadata":{"blob":"xxxx'),
+      postDeclaringLength('/v1/events', 256 * 1024 + 1, JSON.stringify(loginEvent()).slice(0, -1) + ',"metadata":{"blob":"xxxx'),
     );
     expectError(reply, 413, 'payload_too_large');
+  });
+
+  test('a batch above its body limit (8 MiB) → 413 payload_too_large, nothing stored; a 3 MiB batch is recorded', async () => {
+    const reply = await expectNothingStored(ledger.api(), () =>
+      postDeclaringLength('/v1/events/batch', 8 * 1024 * 1024 + 1, '{"events":[' + JSON.stringify(loginEvent())),
+    );
+    expectError(reply, 413, 'payload_too_large');
+    // 1,000 events of 3 KiB each: far above one event's limit, within the batch's.
+    const events = Array.from({ length: 1000 }, (_, i) => loginEvent({ metadata: { note: `${i}`.padEnd(3000, '.') } }));
+    expect(JSON.stringify({ events }).length).toBeGreaterThan(3 * 1024 * 1024);
+    const batch = await ledger.api().post<{ events: unknown[] }>('/v1/events/batch', { events });
+    expect(batch.status).toBe(201);
+    expect(batch.json.events).toHaveLength(1000);
   });
 
   test('a batch of 1,001 events → 413 batch_too_large naming events, nothing stored', async () => {
@@ -324,5 +337,149 @@ describe('batches', () => {
       const reply = await expectNothingStored(ledger.api(), () => postRaw('/v1/events/batch', raw, 'application/json'));
       expectError(reply, 400, 'invalid_event');
     }
+  });
+});
+
+describe('bounded detail', () => {
+  // {"metadata":{"blob":"<n characters>"}} is 24 + n bytes as canonical JSON.
+  const blob = (n: number) => loginEvent({ metadata: { blob: 'x'.repeat(n) } });
+
+  test('a detail above 64 KiB as canonical JSON → 413 detail_too_large naming its largest part; at the limit → 201', async () => {
+    await expectRefused(blob(65_536 - 24 + 1), 413, 'detail_too_large', 'metadata');
+    const reply = await ledger.api().post<{ error: { details: Record<string, unknown> } }>('/v1/events', blob(65_536 - 24 + 1));
+    expect(reply.json.error.details).toMatchObject({ bytes: 65_537, limit: 65_536 });
+    expect((await ledger.api().post('/v1/events', blob(65_536 - 24))).status).toBe(201);
+  });
+
+  test('the detail counts all its parts: changes large enough with the rest → 413 naming changes', async () => {
+    const body = loginEvent({
+      context: { userAgent: 'a'.repeat(1000) },
+      changes: { before: { v: 'b'.repeat(33_000) }, after: { v: 'a'.repeat(33_000) } },
+      metadata: { m: 'm'.repeat(1000) },
+    });
+    await expectRefused(body, 413, 'detail_too_large', 'changes');
+  });
+
+  test('an object of more than 1,000 keys → 400 naming it; 1,000 → 201', async () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 0]));
+    await expectRefused(loginEvent({ metadata: { attributes: keys(1001) } }), 400, 'invalid_event', 'metadata.attributes');
+    expect((await ledger.api().post('/v1/events', loginEvent({ metadata: { attributes: keys(1000) } }))).status).toBe(201);
+  });
+
+  test('an array of more than 1,000 items → 400 naming it; 1,000 → 201', async () => {
+    const items = (n: number) => Array.from({ length: n }, () => 0);
+    await expectRefused(loginEvent({ changes: { after: { groups: items(1001) } } }), 400, 'invalid_event', 'changes.after.groups');
+    expect((await ledger.api().post('/v1/events', loginEvent({ changes: { after: { groups: items(1000) } } }))).status).toBe(201);
+  });
+});
+
+describe('numbers and text', () => {
+  const json = { 'content-type': 'application/json' };
+  /** The login event as raw JSON text, with `metadata` spliced in verbatim. */
+  const withRawMetadata = (metadata: string) => JSON.stringify(loginEvent()).slice(0, -1) + `,"metadata":${metadata}}`;
+
+  test.each([
+    ['2^53 + 1', '9007199254740993'],
+    ['2^53', '9007199254740992'],
+    ['-(2^53 + 1)', '-9007199254740993'],
+    ['a twenty-digit integer', '12345678901234567890'],
+    ['an exponent beyond 2^53', '1e16'],
+  ])('a number beyond ±(2^53 − 1) (%s) → 400 naming it, not rounded and stored', async (_name, number) => {
+    const api = ledger.api();
+    const single = await expectNothingStored(api, () => api.request('POST', '/v1/events', { raw: withRawMetadata(`{"ok":1,"n":${number}}`), headers: json }));
+    expectError(single, 400, 'invalid_event', 'metadata.n');
+    const batch = await expectNothingStored(api, () =>
+      api.request('POST', '/v1/events/batch', { raw: `{"events":[${JSON.stringify(loginEvent())},${withRawMetadata(`{"list":[1,${number}]}`)}]}`, headers: json }),
+    );
+    expectError(batch, 400, 'invalid_event', 'events[1].metadata.list[1]');
+  });
+
+  test('2^53 − 1, and large or small numbers that are not integers, are recorded as sent', async () => {
+    const api = ledger.api();
+    const reply = await api.request<{ id: string }>('POST', '/v1/events', { raw: withRawMetadata('{"max":9007199254740991,"min":-9007199254740991,"f":0.5,"tiny":1e-300}'), headers: json });
+    expect(reply.status).toBe(201);
+    const stored = await api.get<{ detail: { metadata: Record<string, number> } }>(`/v1/events/${reply.json.id}`);
+    expect(stored.text).toContain('"max":9007199254740991');
+    expect(stored.json.detail.metadata).toEqual({ max: 9007199254740991, min: -9007199254740991, f: 0.5, tiny: 1e-300 });
+  });
+
+  test('digits inside strings are not numbers', async () => {
+    const reply = await ledger.api().post('/v1/events', loginEvent({ metadata: { accountNumber: '123456789012345678901234', version: '1e99' } }));
+    expect(reply.status).toBe(201);
+  });
+
+  test('a body that is not valid UTF-8 → 400 invalid_utf8, nothing stored (not U+FFFD in its place)', async () => {
+    const api = ledger.api();
+    const text = JSON.stringify(loginEvent({ reason: 'caf@' }));
+    const at = Buffer.from(text).indexOf('@');
+    for (const bad of [[0xc3, 0x28], [0xff], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+      const body = Buffer.concat([Buffer.from(text).subarray(0, at), Buffer.from(bad), Buffer.from(text).subarray(at + 1)]);
+      for (const path of ['/v1/events', '/v1/events/batch']) {
+        const payload = path.endsWith('batch') ? Buffer.concat([Buffer.from('{"events":['), body, Buffer.from(']}')]) : body;
+        const response = await expectNothingStored(api, () =>
+          fetch(`${api.url}${path}`, { method: 'POST', headers: { ...json, authorization: `Bearer ${DEV_TOKEN}` }, body: payload }),
+        );
+        expect(response.status).toBe(400);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_utf8');
+      }
+    }
+  });
+
+  const INVISIBLE: [string, string][] = [
+    ['a right-to-left override', '\u202e'],
+    ['a left-to-right embedding', '\u202a'],
+    ['a first-strong isolate', '\u2068'],
+    ['a right-to-left mark', '\u200f'],
+    ['a line separator', '\u2028'],
+    ['a paragraph separator', '\u2029'],
+    ['a zero-width space', '\u200b'],
+    ['a zero-width joiner', '\u200d'],
+    ['a word joiner', '\u2060'],
+    ['a byte order mark', '\ufeff'],
+  ];
+  test.each(INVISIBLE)('%s in a fixed field → 400 naming the field', async (_name, character) => {
+    await expectRefused(loginEvent({ actor: { type: 'user', id: `u_${character}1` } }), 400, 'invalid_event', 'actor.id');
+    await expectRefused(loginEvent({ targets: [{ type: 'user', id: `u_1${character}` }] }), 400, 'invalid_event', 'targets[0].id');
+    await expectRefused(loginEvent({ reason: `wrong${character}password` }), 400, 'invalid_event', 'reason');
+    await expectRefused(loginEvent({ actor: { type: 'user', id: 'u_1', authMethod: `pass${character}word` } }), 400, 'invalid_event', 'actor.authMethod');
+    await expectRefused(loginEvent({ context: { requestId: `req${character}` } }), 400, 'invalid_event', 'context.requestId');
+  });
+
+  test('the same characters in free-form metadata are recorded', async () => {
+    const reply = await ledger.api().post('/v1/events', loginEvent({ metadata: { note: INVISIBLE.map(([, character]) => character).join('') } }));
+    expect(reply.status).toBe(201);
+  });
+
+  test.each(['2030-99-99T99:99:99Z', '2030-02-30T00:00:00Z', '2030-04-31T12:00:00Z', '2030-01-01T24:00:00Z', '2030-01-01T00:60:00Z', '2030-01-01T00:00:61Z'])(
+    'an impossible date (%s) → 400 in occurredAt, from, to and at',
+    async (date) => {
+      await expectRefused(loginEvent({ occurredAt: date }), 400, 'invalid_event', 'occurredAt');
+      const api = ledger.api();
+      for (const parameter of ['from', 'to']) {
+        const error = expectError(await api.get(`/v1/events?${parameter}=${date}`), 400, 'bad_request');
+        expect(error.details.parameter).toBe(parameter);
+      }
+      const error = expectError(await api.get(`/v1/tenants/acme/access?at=${date}`), 400, 'bad_request');
+      expect(error.details.parameter).toBe('at');
+    },
+  );
+
+  test('a leap day is a date', async () => {
+    const api = ledger.api();
+    expect((await api.get('/v1/events?from=2028-02-29T00:00:00Z&to=2028-12-31T23:59:59.999Z')).status).toBe(200);
+    expect((await api.get('/v1/tenants/acme/access?at=2028-02-29T12:00:00Z')).status).toBe(200);
+    expectError(await api.get('/v1/events?from=2027-02-29T00:00:00Z'), 400, 'bad_request');
+  });
+
+  test.each([
+    ['/v1/events?actor=u_1%00', 'actor'],
+    ['/v1/events?tenant=acme&text=a%00b', 'text'],
+    ['/v1/events?target=%00', 'target'],
+    ['/v1/events/export?format=ndjson&requestId=%00', 'requestId'],
+    ['/v1/tenants/acme/access?at=2026-01-01T00:00:00Z&role=admin%00', 'role'],
+    ['/v1/log/checkpoint?cache=%00', 'cache'],
+  ])('a NUL in a query parameter (%s) → 400 naming it', async (path, parameter) => {
+    const error = expectError(await ledger.api().get(path), 400, 'bad_request');
+    expect(error.details.parameter).toBe(parameter);
   });
 });

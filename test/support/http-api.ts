@@ -2,6 +2,7 @@
 // (global fetch) to a started ledger, event bodies, the error-body shape, and the checks that
 // nothing was stored and that every checkpoint and proof served verifies with @trailmark/proofs.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -265,4 +266,41 @@ export function sharedLedger(env: (dataDir: string) => Record<string, string> = 
     api: () => new Api(ledger!.url),
     ledger: () => ledger!,
   };
+}
+
+/**
+ * Sends a request whose headers declare a body of `declared` bytes but writes only `start` of it, over plain
+ * node:http; resolves with the answer the service gives without the rest, if it answers.
+ */
+export function sendPartialBody(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+  declared: number,
+  start: string | Uint8Array,
+): Promise<Reply & { rawHeaders: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-length': String(declared) } });
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        request.destroy();
+        const fetched = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') fetched.set(name, value);
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: response.statusCode!, headers: fetched, text, json, rawHeaders: response.headers });
+      });
+    });
+    request.on('error', (error) => {
+      if (!request.destroyed || !('code' in error && error.code === 'ECONNRESET')) reject(error);
+    });
+    request.write(start);
+  });
 }

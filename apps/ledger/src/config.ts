@@ -20,6 +20,17 @@ export interface LedgerConfig {
   readonly witnessPolicy: string | undefined;
   /** With a policy: serve the latest signed checkpoint, marked unwitnessed, while the witnesses are down. */
   readonly serveUnwitnessed: boolean;
+  /** HTTP timeouts (README: Configuration): a client that is slow to send its request is cut off, not waited for. */
+  readonly http: HttpTimeouts;
+}
+
+export interface HttpTimeouts {
+  /** Time to receive a whole request, headers and body (Node's requestTimeout). */
+  readonly requestTimeoutMs: number;
+  /** Time to receive the request headers (Node's headersTimeout); at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -57,12 +68,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
     witnessPolicy: nonEmpty(env.TRAILMARK_WITNESS_POLICY),
     serveUnwitnessed: flag(env, 'TRAILMARK_SERVE_UNWITNESSED'),
+    http: httpTimeouts(env),
   };
 }
 
 /** Only this machine can connect: 127.0.0.0/8, ::1 or localhost. */
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
+  const requestTimeoutMs = integer(env, 'TRAILMARK_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const headersTimeoutMs = integer(env, 'TRAILMARK_HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`TRAILMARK_HEADERS_TIMEOUT_MS=${headersTimeoutMs} exceeds TRAILMARK_REQUEST_TIMEOUT_MS=${requestTimeoutMs}: the headers are part of the request`);
+  }
+  const keepAliveTimeoutMs = integer(env, 'TRAILMARK_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000);
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

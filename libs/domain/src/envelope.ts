@@ -4,7 +4,7 @@ import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { LeafTooLargeError, StoredEventFormatError } from './errors.js';
 import { randomBytes } from './random-pool.js';
-import { ActorSchema, TargetSchema, type IdentityEventInput, type Target } from './schema.js';
+import { ActorSchema, type IdentityEventInput, type Target } from './schema.js';
 import type { Action } from './vocabulary.js';
 import { ACTION_NAMES } from './vocabulary.js';
 
@@ -196,8 +196,9 @@ const EnvelopeSchema = z.strictObject({
   action: z.enum(ACTION_NAMES),
   outcome: z.enum(['success', 'failure', 'error']),
   reason: z.string().optional(),
-  actor: ActorSchema,
-  targets: z.array(TargetSchema),
+  // The shapes of actor and targets, not today's rules for their text: a leaf recorded under older rules stays readable.
+  actor: z.strictObject({ type: ActorSchema.shape.type, id: z.string(), authMethod: z.string().optional() }),
+  targets: z.array(z.strictObject({ type: z.string(), id: z.string() })),
   detail: z.string().optional(),
 });
 

@@ -33,6 +33,19 @@ export class LeafTooLargeError extends Error {
   }
 }
 
+/** The detail (context, changes, metadata, occurredAt) exceeds its canonical size limit; `field` is its largest part. */
+export class DetailTooLargeError extends Error {
+  readonly code = 'detail_too_large';
+  constructor(
+    readonly field: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`the detail is ${bytes} bytes as canonical JSON, above its limit of ${limit} bytes; its largest part is ${field}`);
+    this.name = 'DetailTooLargeError';
+  }
+}
+
 /** An event id was reused for different content (an exact retry is not a conflict). */
 export class EventIdConflictError extends Error {
   readonly code = 'event_id_conflict';

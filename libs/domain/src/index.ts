@@ -5,6 +5,7 @@ export * from './vocabulary.js';
 export * from './schema.js';
 export * from './secrets.js';
 export * from './envelope.js';
+export * from './detail-size.js';
 export * from './stored-event.js';
 export * from './ocsf.js';
 export { type IntegratedLeaf, type LedgerIndex } from './sequencing/ledger-index.js';

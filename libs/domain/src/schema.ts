@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkDetailSize } from './detail-size.js';
 import { InvalidEventError } from './errors.js';
 import { ACTION_NAMES, checkTargets } from './vocabulary.js';
 
@@ -15,11 +16,21 @@ import { ACTION_NAMES, checkTargets } from './vocabulary.js';
  * so no canonical JSON). Fixed fields refuse every control character (U+0000-U+001F,
  * U+007F-U+009F), which could forge lines or hide text in logs and viewers;
  * free-form changes and metadata allow tab, line feed and carriage return.
+ * Identifiers and the reason (`identifier`) also refuse what reorders or hides text without being a
+ * control character: bidirectional embeddings, overrides, isolates and marks, the line and paragraph
+ * separators, and zero-width characters (a "u_1" and a "u_\u200b1" would look like one actor).
+ * The detail (context, changes, metadata, occurredAt) is at most MAX_DETAIL_BYTES as canonical JSON
+ * (detail-size.ts); inside changes and metadata, objects hold at most MAX_FREE_FORM_KEYS keys and
+ * arrays MAX_FREE_FORM_ITEMS items.
  */
 
 export const MAX_TARGETS = 10;
 /** Nesting depth allowed inside changes.before, changes.after and metadata. */
 export const MAX_FREE_FORM_DEPTH = 32;
+/** Keys of one object inside changes.before, changes.after and metadata. */
+export const MAX_FREE_FORM_KEYS = 1000;
+/** Items of one array inside changes.before, changes.after and metadata. */
+export const MAX_FREE_FORM_ITEMS = 1000;
 
 // C0 controls, DEL and C1 controls.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -41,6 +52,17 @@ function text(max: number) {
     .refine(isCleanText, { error: 'must not contain control characters or unpaired surrogates' });
 }
 
+// Bidi marks (ALM, LRM, RLM), embeddings and overrides (U+202A-U+202E), isolates (U+2066-U+2069), line and
+// paragraph separators, zero-width space, non-joiner, joiner, word joiner and the byte order mark.
+const INVISIBLE_OR_REORDERING = /[\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/;
+
+/** A fixed-field string that names or classifies (ids, types, methods, the reason): text() without invisible or reordering characters. */
+function identifier(max: number) {
+  return text(max).refine((value) => !INVISIBLE_OR_REORDERING.test(value), {
+    error: 'must not contain bidirectional controls, line or paragraph separators, or zero-width characters',
+  });
+}
+
 /** An enum whose refusal lists its values: 'must be one of "a", "b"'. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be one of ${values.map((value) => JSON.stringify(value)).join(', ')}` });
@@ -54,21 +76,21 @@ const EventIdSchema = z.uuid({ error: 'must be a UUID (RFC 9562), e.g. 0190f1c4-
 
 export const ActorSchema = z.strictObject({
   type: oneOf(['user', 'service', 'api_key', 'system']),
-  id: text(256),
-  authMethod: text(64).optional(),
+  id: identifier(256),
+  authMethod: identifier(64).optional(),
 });
 
 export const TargetSchema = z.strictObject({
   type: text(64).regex(TARGET_TYPE, { error: 'must contain only lowercase letters, digits, "_", "." and "-"' }),
-  id: text(256),
+  id: identifier(256),
 });
 
 export const ContextSchema = z.strictObject({
   ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
   userAgent: text(1024).optional(),
-  requestId: text(128).optional(),
-  sessionId: text(128).optional(),
-  correlationId: text(128).optional(),
+  requestId: identifier(128).optional(),
+  sessionId: identifier(128).optional(),
+  correlationId: identifier(128).optional(),
   geo: z
     .strictObject({
       country: z.string().regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 country code, e.g. "FR"' }),
@@ -115,13 +137,16 @@ function freeFormProblem(value: unknown, path: PathSegment[], depth: number): Fr
   if (!container) return { path, message: 'must be a JSON value (string, number, boolean, null, array or object)' };
   if (depth >= MAX_FREE_FORM_DEPTH) return { path, message: `nests deeper than ${MAX_FREE_FORM_DEPTH} levels` };
   if (Array.isArray(value)) {
+    if (value.length > MAX_FREE_FORM_ITEMS) return { path, message: `must hold at most ${MAX_FREE_FORM_ITEMS} items, not ${value.length}` };
     for (let i = 0; i < value.length; i++) {
       const problem = freeFormProblem(value[i], [...path, i], depth + 1);
       if (problem) return problem;
     }
     return undefined;
   }
-  for (const [key, child] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  if (entries.length > MAX_FREE_FORM_KEYS) return { path, message: `must hold at most ${MAX_FREE_FORM_KEYS} keys, not ${entries.length}` };
+  for (const [key, child] of entries) {
     const keyMessage = freeFormTextProblem(key);
     if (keyMessage !== undefined) return { path: [...path, key], message: `has a key that ${keyMessage}` };
     const problem = freeFormProblem(child, [...path, key], depth + 1);
@@ -156,21 +181,13 @@ export const IdentityEventInputSchema = z.strictObject({
   }),
   action: z.enum(ACTION_NAMES, { error: 'must be an action of the vocabulary, e.g. "user.login"' }),
   outcome: oneOf(['success', 'failure', 'error']),
-  reason: text(256).optional(),
+  reason: identifier(256).optional(),
   actor: ActorSchema,
   targets: z.array(TargetSchema).max(MAX_TARGETS).default([]),
   occurredAt: OccurredAtSchema.optional(),
   context: ContextSchema.optional(),
   changes: ChangesSchema.optional(),
   metadata: freeFormObject().optional(),
-});
-
-/** The detail document stored beside an envelope (envelope.ts): the input's parts the leaf only commits to. */
-export const DetailDocumentSchema = z.strictObject({
-  context: ContextSchema.optional(),
-  changes: ChangesSchema.optional(),
-  metadata: freeFormObject().optional(),
-  occurredAt: OccurredAtSchema.optional(),
 });
 
 /** A validated event body; `targets` is always present ([] when the client sent none). */
@@ -257,5 +274,6 @@ export function parseIdentityEventInput(body: unknown, pathPrefix = ''): Identit
     throw new InvalidEventError(field, `${subject} ${describeIssue(issue, body)}`);
   }
   checkTargets(result.data.action, result.data.targets, pathPrefix);
+  checkDetailSize(result.data, pathPrefix);
   return result.data;
 }

@@ -1,8 +1,6 @@
 import { decodeBase64, encodeBase64 } from '@trailmark/proofs';
-import { z } from 'zod';
 import { DETAIL_SALT_BYTES, type DetailDocument, type PreparedEvent } from './envelope.js';
 import { StoredEventFormatError } from './errors.js';
-import { DetailDocumentSchema } from './schema.js';
 
 /**
  * The metadata document stored beside each event's leaf (the event store's
@@ -34,12 +32,11 @@ export function encodeEventMetadata(event: PreparedEvent): Uint8Array {
 
 const utf8 = new TextEncoder();
 
-const StoredMetadataSchema = z.strictObject({
-  detail: DetailDocumentSchema.optional(),
-  salt: z.string().optional(),
-});
-
-/** Reads and validates a stored metadata document. Throws StoredEventFormatError. */
+/**
+ * Reads a stored metadata document: its JSON and its salt, nothing more. The detail was validated
+ * when it was recorded, and its commitment in the leaf says whether it changed since; validating it
+ * again on every read would cost each read what recording it cost. Throws StoredEventFormatError.
+ */
 export function decodeEventMetadata(bytes: Uint8Array): StoredEventMetadata {
   let parsed: unknown;
   try {
@@ -47,17 +44,16 @@ export function decodeEventMetadata(bytes: Uint8Array): StoredEventMetadata {
   } catch (error) {
     throw new StoredEventFormatError(`event metadata is not UTF-8 JSON: ${(error as Error).message}`);
   }
-  const result = StoredMetadataSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length > 0 ? issue.path.join('.') : 'the document';
-    throw new StoredEventFormatError(`event metadata is malformed at ${where}: ${issue.message}`);
-  }
-  const { detail, salt } = result.data;
+  if (!isObject(parsed)) throw new StoredEventFormatError('event metadata is malformed: the document is not an object');
+  const extra = Object.keys(parsed).find((key) => key !== 'detail' && key !== 'salt');
+  if (extra !== undefined) throw new StoredEventFormatError(`event metadata is malformed: unknown field ${JSON.stringify(extra)}`);
+  const { detail, salt } = parsed;
   if ((detail === undefined) !== (salt === undefined)) {
     throw new StoredEventFormatError('event metadata has a detail without its salt, or a salt without a detail');
   }
   if (detail === undefined || salt === undefined) return {};
+  if (!isObject(detail)) throw new StoredEventFormatError('event metadata is malformed at detail: not an object');
+  if (typeof salt !== 'string') throw new StoredEventFormatError('event metadata is malformed at salt: not a string');
   let saltBytes: Uint8Array;
   try {
     saltBytes = decodeBase64(salt);
@@ -67,5 +63,9 @@ export function decodeEventMetadata(bytes: Uint8Array): StoredEventMetadata {
   if (saltBytes.length !== DETAIL_SALT_BYTES) {
     throw new StoredEventFormatError(`event metadata salt is ${saltBytes.length} bytes, not ${DETAIL_SALT_BYTES}`);
   }
-  return { detail, salt: saltBytes };
+  return { detail: detail as DetailDocument, salt: saltBytes };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,18 +6,23 @@ import type { Logger } from 'pino';
 import type { LedgerConfig } from '../config.js';
 import { AppModule } from './app.module.js';
 import { Credentials } from './auth/credentials.js';
+import { EarlyAuthentication } from './auth/early-authentication.js';
+import { EVENT_BODY_LIMIT_BYTES, limitBodies } from './body-limits.js';
+import { jsonBodyParser } from './json-body.js';
+import { RouteExplorer } from './openapi/route-explorer.js';
+import { refuseNulInQuery } from './query-nul.js';
 import { LedgerMetrics } from './observability/ledger-metrics.js';
 import { NestPinoLogger } from './observability/nest-pino-logger.js';
 import { RequestLogController, installHttpMetrics } from './observability/request-logging.js';
 
-/** Large enough for a batch of 1,000 events with their details; a leaf is limited to 65,535 bytes on its own. */
-export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Builds the HTTP service (not yet listening): Fastify, request ids, JSON errors, the ledger started.
  * Logs: one pino logger for Fastify, Nest and the ledger; one line per request when it completes
  * (RequestLogController), carrying `reqId`, the x-request-id echoed in the response.
+ * Before any body is read: the bearer token is checked (EarlyAuthentication) and query parameters with a NUL
+ * refused; bodies are bounded per route (body-limits.ts) and slow clients cut off by the configured timeouts.
  */
 export async function createLedgerApp(config: LedgerConfig, logger: Logger): Promise<NestFastifyApplication> {
   const credentials = Credentials.load(config);
@@ -25,7 +30,15 @@ export async function createLedgerApp(config: LedgerConfig, logger: Logger): Pro
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(),
-    bodyLimit: BODY_LIMIT_BYTES,
+    bodyLimit: EVENT_BODY_LIMIT_BYTES,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // Node checks the request and headers timeouts every connectionsCheckingInterval (30 s by default).
+    http: {
+      requestTimeout: config.http.requestTimeoutMs,
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
@@ -38,12 +51,18 @@ export async function createLedgerApp(config: LedgerConfig, logger: Logger): Pro
     void reply.header('x-request-id', request.id);
     done();
   });
+  const earlyAuthentication = new EarlyAuthentication(credentials);
+  earlyAuthentication.install(fastify);
+  refuseNulInQuery(fastify);
+  limitBodies(fastify);
   installHttpMetrics(fastify, metrics);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, credentials, (error) => logger.error({ err: error }, 'ledger background failure'), metrics),
     adapter,
     { logger: new NestPinoLogger(logger) },
   );
+  app.useBodyParser('application/json', { bodyLimit: EVENT_BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   await app.init();
+  earlyAuthentication.learn(app.get(RouteExplorer, { strict: false }).routes());
   return app;
 }

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import {
   RecordingInterruptedError,
+  DetailTooLargeError,
   EventIdConflictError,
   InvalidEventError,
   LeafTooLargeError,
@@ -40,6 +41,9 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof SecretFieldError) return new ApiError(400, error.code, error.message, { field: error.paths[0], fields: error.paths });
   if (error instanceof TenantNotAllowedError) return new ApiError(403, 'forbidden', error.message, { field: error.field });
   if (error instanceof LeafTooLargeError) return new ApiError(413, error.code, error.message, { bytes: error.bytes, limit: 65_535 });
+  if (error instanceof DetailTooLargeError) {
+    return new ApiError(413, error.code, error.message, { field: error.field, bytes: error.bytes, limit: error.limit });
+  }
   if (error instanceof EventIdConflictError) return new ApiError(409, error.code, error.message, { id: error.id });
   if (error instanceof StoreUnavailableError) return new ApiError(503, 'store_unavailable', error.message);
   if (
@@ -52,6 +56,8 @@ export function toApiError(error: unknown): ApiError {
   }
   if (error instanceof DuplicateEventError) return new ApiError(409, 'event_id_conflict', error.message, { id: error.eventId });
   if (error instanceof HttpException) {
+    // The body parser's own refusals (json-body.ts) are ApiErrors that Nest wraps on their way here.
+    if (error.cause instanceof ApiError) return error.cause;
     // Fastify's own refusals (unparsable JSON, wrong content type, body too large) arrive wrapped, their code as the cause.
     const status = error.getStatus();
     const cause = (error.cause as { code?: string } | undefined)?.code;

@@ -52,10 +52,26 @@ export function parseEventFilter(query: FilterQuery, principal: Principal): Even
 export function parseTime(raw: unknown, name: string): string | undefined {
   const value = singleValue(raw, name);
   if (value === undefined) return undefined;
-  if (!RFC3339.test(value)) {
+  if (!RFC3339.test(value) || !isRealTime(value)) {
     throw new ApiError(400, 'bad_request', `${name} must be an RFC 3339 UTC time such as 2026-01-31T12:00:00Z`, { parameter: name });
   }
   return normalizeTime(value);
+}
+
+/** Whether a time that matches RFC3339 names an instant that exists: month 1-12, a day of that month, 23:59:59 at most. */
+function isRealTime(value: string): boolean {
+  const [year, month, day, hour, minute, second] = value.slice(0, 19).split(/[-T:]/).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second);
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  );
 }
 
 /** Envelope times carry exactly six fractional digits; compare like with like. */

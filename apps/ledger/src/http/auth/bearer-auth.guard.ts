@@ -2,11 +2,17 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.js';
+import { authorizeBearer } from './authorize-bearer.js';
 import { Credentials, type Principal, type Role } from './credentials.js';
 import { PUBLIC_ENDPOINT, REQUIRED_ROLES } from './requires-role.decorator.js';
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
+/**
+ * The route's roles, checked again where Nest knows the handler. The onRequest hook (early-authentication.ts)
+ * has already refused a bad token before the body was read; this guard also refuses a route that declares
+ * neither its roles nor that it is public.
+ */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   constructor(
@@ -22,15 +28,7 @@ export class BearerAuthGuard implements CanActivate {
       throw new ApiError(403, 'forbidden', 'this endpoint declares neither its roles nor that it is public');
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    if (!token) throw new ApiError(401, 'unauthorized', 'send credentials as "Authorization: Bearer <token>"');
-    const principal = this.credentials.authenticate(token);
-    if (!principal) throw new ApiError(401, 'unauthorized', 'the bearer token is not known');
-    if (!principal.roles.has('admin') && !roles.some((role) => principal.roles.has(role))) {
-      throw new ApiError(403, 'forbidden', `the token "${principal.name}" needs the role ${roles.join(' or ')}`);
-    }
-    request.principal = principal;
+    request.principal = authorizeBearer(this.credentials, request.headers.authorization, roles);
     return true;
   }
 }

@@ -26,7 +26,11 @@ export class Credentials {
       for (const principal of parseTokensFile(options.tokensFile)) byDigest.set(principal.digest, principal);
     }
     if (options.devToken !== undefined) {
-      byDigest.set(digestOf(options.devToken), { name: 'dev', roles: new Set(ROLES), tenants: '*' });
+      const digest = digestOf(options.devToken);
+      const taken = byDigest.get(digest);
+      // One token, two principals: which roles and tenants it has would depend on the order of loading.
+      if (taken) throw new ConfigError(`TRAILMARK_DEV_TOKEN is the token of "${taken.name}" in TRAILMARK_TOKENS_FILE: give each its own token`);
+      byDigest.set(digest, { name: 'dev', roles: new Set(ROLES), tenants: '*' });
     }
     return new Credentials(byDigest);
   }
@@ -49,6 +53,7 @@ function parseTokensFile(path: string): (Principal & { digest: string })[] {
     throw new ConfigError(`TRAILMARK_TOKENS_FILE ${path}: ${(error as Error).message}`);
   }
   if (!Array.isArray(entries)) throw new ConfigError(`TRAILMARK_TOKENS_FILE ${path}: expected a JSON array of tokens`);
+  const entryOfDigest = new Map<string, string>();
   return entries.map((entry: unknown, i) => {
     const where = `TRAILMARK_TOKENS_FILE ${path}: entry ${i}`;
     const { name, sha256: digest, roles, tenants } = (entry ?? {}) as Record<string, unknown>;
@@ -56,10 +61,22 @@ function parseTokensFile(path: string): (Principal & { digest: string })[] {
     if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/i.test(digest)) {
       throw new ConfigError(`${where} (${name}): "sha256" must be the token's SHA-256 in 64 hex digits`);
     }
-    if (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => ROLES.includes(role as Role))) {
+    const same = entryOfDigest.get(digest.toLowerCase());
+    if (same !== undefined) {
+      throw new ConfigError(`${where} (${name}): "sha256" is the digest of ${same} too: one token cannot stand for two entries`);
+    }
+    entryOfDigest.set(digest.toLowerCase(), `entry ${i} (${name})`);
+    if (!Array.isArray(roles) || roles.length === 0) {
       throw new ConfigError(`${where} (${name}): "roles" must list some of ${ROLES.join(', ')}`);
     }
-    if (!Array.isArray(tenants) || tenants.length === 0 || !tenants.every((tenant) => typeof tenant === 'string' && tenant !== '')) {
+    const unknownRole = roles.find((role) => !ROLES.includes(role as Role));
+    if (unknownRole !== undefined) {
+      throw new ConfigError(`${where} (${name}): unknown role ${JSON.stringify(unknownRole)}; the roles are ${ROLES.join(', ')}`);
+    }
+    if (!Array.isArray(tenants) || tenants.length === 0) {
+      throw new ConfigError(`${where} (${name}): "tenants" is empty: list tenant ids, or ["*"] for all`);
+    }
+    if (!tenants.every((tenant) => typeof tenant === 'string' && tenant !== '')) {
       throw new ConfigError(`${where} (${name}): "tenants" must list tenant ids, or be ["*"]`);
     }
     return {
