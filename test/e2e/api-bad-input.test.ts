@@ -326,3 +326,27 @@ describe('batches', () => {
     }
   });
 });
+
+describe('reserved actions are the service\'s own', () => {
+  const readOfTheLog = (action: string) => ({
+    tenant: 'acme',
+    action,
+    outcome: 'success',
+    actor: { type: 'api_key', id: 'forger' },
+    targets: [{ type: 'audit_log', id: 'acme' }],
+  });
+
+  test.each(['audit_log.read', 'audit_log.exported'])('an ingest token that sends %s → 400 naming action, nothing stored', async (action) => {
+    await expectRefused(readOfTheLog(action), 400, 'invalid_event', 'action');
+    const reply = await ledger.api().post('/v1/events', readOfTheLog(action));
+    expect(expectError(reply, 400, 'invalid_event', 'action').message).toContain('reserved');
+  });
+
+  test('the service still records its own audit_log.read for a search', async () => {
+    const api = ledger.api();
+    const before = await api.treeSize();
+    expect((await api.get('/v1/events?tenant=acme&limit=1')).status).toBe(200);
+    // The search's only write is its read audit, recorded before the answer.
+    expect(await api.treeSize()).toBe(before + 1);
+  });
+});

@@ -162,3 +162,15 @@ test('on a store that commits one stream per append, the events of one stream go
   expect(tree.size).toBe(4n);
   await close();
 });
+
+test('client ingest refuses reserved actions naming the field; the service records them through recordForService', async () => {
+  const { recorder, tree, close } = await ledger();
+  const read = { tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { type: 'api_key', id: 'reader' } };
+  await expect(recorder.record([read], '*', single)).rejects.toMatchObject({ code: 'invalid_event', field: 'action' });
+  await expect(recorder.record([login(), read], ['acme'], batch)).rejects.toMatchObject({ field: 'events[1].action' });
+  expect(tree.size).toBe(0n);
+  const [recorded] = await recorder.recordForService([read], (i) => `reads[${i}]`);
+  expect(recorded!.envelope.action).toBe('audit_log.read');
+  expect(tree.size).toBe(1n);
+  await close();
+});

@@ -6,6 +6,7 @@ import { RecordingInterruptedError, EventIdConflictError, InvalidEventError, Sec
 import { newEventId } from '../ids.js';
 import { parseIdentityEventInput, type IdentityEventInput } from '../schema.js';
 import { findSecretFields } from '../secrets.js';
+import { isReservedAction } from '../vocabulary.js';
 import type { IntegratedLeaf, LedgerIndex } from '../sequencing/ledger-index.js';
 import { IDENTITY_STREAM_PREFIX, type Sequencer } from '../sequencing/sequencer.js';
 import type { Receipt } from './receipt.js';
@@ -40,15 +41,32 @@ export class EventRecorder {
   }
 
   /**
-   * Records `bodies` (request bodies, still unvalidated) atomically. `pathPrefix(i)` names body i in
-   * errors ("" for a single event, "events[3]" in a batch).
+   * Records `bodies` (request bodies, still unvalidated) atomically, for a client: what HTTP and the
+   * CommandBus commands send. `pathPrefix(i)` names body i in errors ("" for a single event, "events[3]"
+   * in a batch). Reserved actions (vocabulary.ts, isReservedAction) are refused with an
+   * InvalidEventError naming `<prefix>.action`: only the service records them.
    */
-  async record(
+  record(bodies: readonly unknown[], tenants: TenantScope, pathPrefix: (i: number) => string): Promise<RecordedIdentityEvent[]> {
+    return this.recordFrom('client', bodies, tenants, pathPrefix);
+  }
+
+  /**
+   * Records events the service itself decided (read audits, alerts, configuration changes): the one way
+   * to write reserved actions such as `audit_log.read` or `alert.raised`. Server code calls it directly
+   * on the recorder (LedgerCore.recorder); no command and no request body leads here. Every tenant may
+   * be written; otherwise the bodies are validated, stamped and stored exactly as `record` does.
+   */
+  recordForService(bodies: readonly unknown[], pathPrefix: (i: number) => string): Promise<RecordedIdentityEvent[]> {
+    return this.recordFrom('service', bodies, '*', pathPrefix);
+  }
+
+  private async recordFrom(
+    origin: Origin,
     bodies: readonly unknown[],
     tenants: TenantScope,
     pathPrefix: (i: number) => string,
   ): Promise<RecordedIdentityEvent[]> {
-    const inputs = bodies.map((body, i) => validate(body, tenants, pathPrefix(i)));
+    const inputs = bodies.map((body, i) => validate(body, origin, tenants, pathPrefix(i)));
     refuseRepeatedIds(inputs, pathPrefix);
     const ids = inputs.flatMap((input) => (input.id === undefined ? [] : [input.id]));
     // Requests that share a client id run one after the other, so the later one finds the earlier in
@@ -149,8 +167,15 @@ export class EventRecorder {
   }
 }
 
-function validate(body: unknown, tenants: TenantScope, path: string): IdentityEventInput {
+/** Who asks to record: a client of the ledger, or the service itself (the only writer of reserved actions). */
+type Origin = 'client' | 'service';
+
+function validate(body: unknown, origin: Origin, tenants: TenantScope, path: string): IdentityEventInput {
   const input = parseIdentityEventInput(body, path);
+  if (origin === 'client' && isReservedAction(input.action)) {
+    const field = join(path, 'action');
+    throw new InvalidEventError(field, `${field} "${input.action}" is reserved: only the service itself records it`);
+  }
   const secrets = findSecretFields(input);
   if (secrets.length > 0) throw new SecretFieldError(secrets.map((field) => join(path, field)));
   if (!tenantAllowed(tenants, input.tenant)) throw new TenantNotAllowedError(input.tenant, join(path, 'tenant'));
