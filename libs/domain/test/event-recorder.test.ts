@@ -112,6 +112,10 @@ test('when the sequencer fails, waiting requests fail, and later ones are refuse
     integratedPosition: () => index.integratedPosition(),
     leafCount: () => index.leafCount(),
     leafOf: (id: string) => index.leafOf(id),
+    leafOfEvent: (tenant: string, id: string) => index.leafOfEvent(tenant, id),
+    leavesWithId: (id: string) => index.leavesWithId(id),
+    leavesWithoutKey: (limit: number) => index.leavesWithoutKey(limit),
+    addKeys: (keys) => index.addKeys(keys),
     leafAt: (leafIndex: bigint) => index.leafAt(leafIndex),
     integrate: (leaves: readonly IntegratedLeaf[], position: Position, append: () => void) => {
       if (failNext) throw new Error('disk I/O error');
@@ -172,5 +176,28 @@ test('client ingest refuses reserved actions naming the field; the service recor
   const [recorded] = await recorder.recordForService([read], (i) => `reads[${i}]`);
   expect(recorded!.envelope.action).toBe('audit_log.read');
   expect(tree.size).toBe(1n);
+  await close();
+});
+
+test('ids are per tenant: another tenant\'s id is recorded as new, without reading the first tenant\'s event', async () => {
+  let reads = 0;
+  const { recorder, tree, close } = await ledger(undefined, (store) => {
+    const readAll = store.readAll.bind(store);
+    store.readAll = (options) => {
+      reads++;
+      return readAll(options);
+    };
+    return store;
+  });
+  const [acme] = await recorder.record([login({ id: X })], '*', single);
+  reads = 0;
+  const [globex] = await recorder.record([login({ id: X, tenant: 'globex', outcome: 'failure' })], ['globex'], single);
+  // Nothing of acme's event was read to decide: the answer and its cost are those of an id nobody used.
+  expect(reads).toBe(0);
+  expect(globex!.receipt).toMatchObject({ id: X, created: true, leafIndex: acme!.receipt.leafIndex + 1n });
+  const [retry] = await recorder.record([login({ id: X, tenant: 'globex', outcome: 'failure' })], ['globex'], single);
+  expect(retry!.receipt).toEqual({ ...globex!.receipt, created: false });
+  await expect(recorder.record([login({ id: X, tenant: 'globex' })], ['globex'], single)).rejects.toThrow(EventIdConflictError);
+  expect(tree.size).toBe(2n);
   await close();
 });

@@ -26,7 +26,7 @@ export interface RecordedIdentityEvent {
  */
 export class EventRecorder {
   private clock = new ServerClock();
-  /** Client ids being recorded right now, and the recording that holds each. */
+  /** Client ids being recorded right now (as idKey gives them), and the recording that holds each. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -68,8 +68,8 @@ export class EventRecorder {
   ): Promise<RecordedIdentityEvent[]> {
     const inputs = bodies.map((body, i) => validate(body, origin, tenants, pathPrefix(i)));
     refuseRepeatedIds(inputs, pathPrefix);
-    const ids = inputs.flatMap((input) => (input.id === undefined ? [] : [input.id]));
-    // Requests that share a client id run one after the other, so the later one finds the earlier in
+    const ids = inputs.flatMap((input) => (input.id === undefined ? [] : [idKey(input.tenant, input.id)]));
+    // Requests that share a client id (in one tenant) run one after the other, so the later one finds the earlier in
     // the log and answers as a retry or a conflict before it appends anything: a batch is never
     // partly stored because one of its ids raced another request.
     for (let busy = this.busyWith(ids); busy.length > 0; busy = this.busyWith(ids)) await Promise.allSettled(busy);
@@ -103,7 +103,7 @@ export class EventRecorder {
     const results = existing.slice();
     await Promise.all(
       prepared.map(async (event, j) => {
-        const leaf = await this.sequencer.waitForLeaf(event.id, positions[j]);
+        const leaf = await this.sequencer.waitForLeaf(event.storeId, positions[j]);
         results[fresh[j]!.i] = { receipt: { id: event.id, leafIndex: leaf.leafIndex, time: event.envelope.time, created: true }, envelope: event.envelope };
       }),
     );
@@ -130,11 +130,11 @@ export class EventRecorder {
       requests.map((events) => ({
         stream: events[0]!.stream,
         expectedRevision: 'any' as const,
-        events: events.map((event) => ({ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) })),
+        events: events.map((event) => ({ id: event.storeId, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) })),
       })),
     );
-    const positionOfLast = new Map(requests.map((events, r) => [events.at(-1)!.id, results[r]!.position]));
-    return prepared.map((event) => positionOfLast.get(event.id));
+    const positionOfLast = new Map(requests.map((events, r) => [events.at(-1)!.storeId, results[r]!.position]));
+    return prepared.map((event) => positionOfLast.get(event.storeId));
   }
 
   /** The stored event of an integrated leaf. */
@@ -146,18 +146,21 @@ export class EventRecorder {
     return event;
   }
 
-  /** A client-chosen id already in the log: the same content is a retry, other content a conflict. */
+  /**
+   * A client-chosen id already in the log of the input's tenant: the same content is a retry, other content a
+   * conflict. Ids are per tenant: another tenant's use of the id is neither seen nor read.
+   */
   private async findRecorded(input: IdentityEventInput): Promise<RecordedIdentityEvent | undefined> {
     if (input.id === undefined) return undefined;
-    const leaf = this.index.leafOf(input.id);
-    return leaf && this.compare(input, leaf);
+    const leaf = this.index.leafOfEvent(input.tenant, input.id);
+    return leaf && this.compare(input, input.id, leaf);
   }
 
-  private async compare(input: IdentityEventInput, leaf: IntegratedLeaf): Promise<RecordedIdentityEvent> {
+  private async compare(input: IdentityEventInput, id: string, leaf: IntegratedLeaf): Promise<RecordedIdentityEvent> {
     const stored = await this.readLeaf(leaf);
-    if (!isRetryOf(input, stored.data, decodeEventMetadata(stored.metadata).salt)) throw new EventIdConflictError(leaf.eventId);
+    if (!isRetryOf(input, stored.data, decodeEventMetadata(stored.metadata).salt)) throw new EventIdConflictError(id);
     const envelope = parseEnvelope(stored.data);
-    return { receipt: { id: leaf.eventId, leafIndex: leaf.leafIndex, time: envelope.time, created: false }, envelope };
+    return { receipt: { id, leafIndex: leaf.leafIndex, time: envelope.time, created: false }, envelope };
   }
 
   private async lastRecordedTime(): Promise<string | undefined> {
@@ -186,13 +189,19 @@ function refuseRepeatedIds(inputs: readonly IdentityEventInput[], pathPrefix: (i
   const seen = new Map<string, number>();
   inputs.forEach((input, i) => {
     if (input.id === undefined) return;
-    const first = seen.get(input.id);
+    const key = idKey(input.tenant, input.id);
+    const first = seen.get(key);
     if (first !== undefined) {
       const field = join(pathPrefix(i), 'id');
       throw new InvalidEventError(field, `${field} ${input.id} repeats ${join(pathPrefix(first), 'id')}`);
     }
-    seen.set(input.id, i);
+    seen.set(key, i);
   });
+}
+
+/** An event id is an idempotency key of one tenant. Tenants contain no "\n". */
+function idKey(tenant: string, id: string): string {
+  return `${tenant}\n${id}`;
 }
 
 
