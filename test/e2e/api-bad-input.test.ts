@@ -350,3 +350,25 @@ describe('reserved actions are the service\'s own', () => {
     expect(await api.treeSize()).toBe(before + 1);
   });
 });
+
+describe('secret names are normalised and matched as words', () => {
+  // One case a line: where the secret is, and the event that carries it.
+  test.each([
+    ['metadata["pаsswоrd"]', { metadata: { 'pаsswоrd': 'hunter2' } }], // Cyrillic а, о
+    ['metadata["pass\u200bword"]', { metadata: { 'pass\u200bword': 'hunter2' } }], // zero-width space
+    ['metadata.passwordReset', { metadata: { passwordReset: 'hunter2' } }],
+    ['metadata.passwordHistory[0]', { metadata: { passwordHistory: ['hunter1'] } }],
+    ['metadata.otpSeed', { metadata: { otpSeed: 'JBSWY3DPEHPK3PXP' } }],
+    ['metadata.mfa_backup_code', { metadata: { mfa_backup_code: '1234-5678' } }],
+    ['metadata.headers.X-Auth-Token', { metadata: { headers: { 'X-Auth-Token': 'abc' } } }],
+    ['changes.after.ssh_private_key', { changes: { after: { ssh_private_key: '-----BEGIN' } } }],
+  ])('a secret at %s → 400 secret_field naming the path', async (path, overrides) => {
+    const api = ledger.api();
+    const reply = await expectNothingStored(api, () => api.post('/v1/events', loginEvent(overrides)));
+    expect(expectError(reply, 400, 'secret_field').details.fields).toEqual([path]);
+  });
+
+  test('names are whole words: a password\'s reset time and an offset are recorded', async () => {
+    expect((await ledger.api().post('/v1/events', loginEvent({ metadata: { passwordResetAt: '2026-01-01', offset: 3 } }))).status).toBe(201);
+  });
+});
