@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_CLOCK_STEP_MS } from '@trailmark/domain';
 
 /** The service's configuration, read from the environment (README: Configuration). */
 export interface LedgerConfig {
@@ -16,6 +17,8 @@ export interface LedgerConfig {
   readonly esdbConnectionString: string | undefined;
   /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
   readonly readDbUrl: string | undefined;
+  /** A step of the wall clock beyond this many ms is reported and not followed by server time. */
+  readonly clockStepMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     production,
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
+    clockStepMs: integer(env, 'TRAILMARK_CLOCK_STEP_MS', DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
   };
 }
 

@@ -14,6 +14,7 @@ import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
+import { logClockStep } from './clock-log.js';
 import { loadSigningKey } from './signing-key.js';
 
 export const LEDGER_DB_FILE = 'ledger.db';
@@ -94,7 +95,7 @@ export class LedgerCore {
       onError,
       claims: config.esdbConnectionString === undefined ? undefined : new StreamCheckpointClaims(this.store, this.verifierKey),
     });
-    this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
+    this.recorder = new EventRecorder(this.store, this.sequencer, this.index, { stepBoundMs: config.clockStepMs, onStep: logClockStep });
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());
   }
 

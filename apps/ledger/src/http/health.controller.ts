@@ -13,10 +13,21 @@ export class HealthController {
     return { status: 'live' };
   }
 
-  /** Ready once the tree has caught up with the store and checkpoints are being published. */
+  /**
+   * Ready once the tree has caught up with the store and checkpoints are being published. `status` is
+   * "degraded" (still 200) while the wall clock is stepped beyond TRAILMARK_CLOCK_STEP_MS from server time:
+   * events are still recorded with sane, increasing times, so the instance stays in service, and `clock`
+   * says by how much the host's clock is off (docs/decisions.md).
+   */
   @Get('ready')
   ready(): object {
     if (!this.core.ready) throw new ApiError(503, 'unavailable', 'the ledger is not ready');
-    return { status: 'ready', treeSize: Number(this.core.tree.size), checkpointSize: Number(this.core.publisher.latest()?.size ?? 0n) };
+    const clock = this.core.recorder.clockStatus();
+    return {
+      status: clock.stepped ? 'degraded' : 'ready',
+      treeSize: Number(this.core.tree.size),
+      checkpointSize: Number(this.core.publisher.latest()?.size ?? 0n),
+      clock: { status: clock.stepped ? 'stepped' : 'ok', skewSeconds: clock.skewSeconds, boundSeconds: clock.boundSeconds },
+    };
   }
 }

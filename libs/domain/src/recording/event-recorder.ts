@@ -1,5 +1,5 @@
 import { StoreUnavailableError, type EventStore, type Position, type RecordedEvent } from '@trailmark/event-store';
-import { ServerClock } from '../clock.js';
+import { ServerClock, type ClockStatus, type ServerClockOptions } from '../clock.js';
 import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
 import { isRetryOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
 import { RecordingInterruptedError, EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
@@ -25,7 +25,7 @@ export interface RecordedIdentityEvent {
  * refuse secrets, append, and answer once the sequencer has integrated the events.
  */
 export class EventRecorder {
-  private clock = new ServerClock();
+  private clock: ServerClock;
   /** Client ids being recorded right now (as idKey gives them), and the recording that holds each. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
@@ -33,11 +33,23 @@ export class EventRecorder {
     private readonly store: EventStore,
     private readonly sequencer: Sequencer,
     private readonly index: LedgerIndex,
-  ) {}
+    /** How server time treats steps of the wall clock, and whom it tells (clock.ts). */
+    private readonly clockOptions: Pick<ServerClockOptions, 'stepBoundMs' | 'onStep' | 'readings'> = {},
+  ) {
+    this.clock = new ServerClock(clockOptions);
+  }
 
-  /** Once the sequencer caught up: server time continues after the newest event's, whatever the wall clock did. */
+  /**
+   * Once the sequencer caught up: server time continues after the newest event's, unless that event is
+   * stamped more than the clock's step bound ahead of it (ServerClock, `after`).
+   */
   async resumeClock(): Promise<void> {
-    this.clock = new ServerClock({ after: await this.lastRecordedTime() });
+    this.clock = new ServerClock({ ...this.clockOptions, after: await this.lastRecordedTime() });
+  }
+
+  /** Whether the wall clock has stepped away from server time, read now. */
+  clockStatus(): ClockStatus {
+    return this.clock.status();
   }
 
   /**

@@ -187,7 +187,13 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     summary: 'Readiness',
     description: 'Ready once the tree has caught up with the store and checkpoints are being published.',
     tags: ['operations'],
-    responses: { '200': { description: '{"status":"ready","treeSize":N,"checkpointSize":M}' } },
+    responses: {
+      '200': {
+        description:
+          '{"status":"ready"|"degraded","treeSize":N,"checkpointSize":M,"clock":{"status":"ok"|"stepped","skewSeconds":S,"boundSeconds":B}}; ' +
+          'degraded while the wall clock is stepped beyond the bound from server time',
+      },
+    },
     errors: [503],
   },
   'MetricsController.metrics': {
