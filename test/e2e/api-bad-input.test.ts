@@ -483,3 +483,49 @@ describe('numbers and text', () => {
     expect(error.details.parameter).toBe(parameter);
   });
 });
+
+describe('reserved actions are the service\'s own', () => {
+  const readOfTheLog = (action: string) => ({
+    tenant: 'acme',
+    action,
+    outcome: 'success',
+    actor: { type: 'api_key', id: 'forger' },
+    targets: [{ type: 'audit_log', id: 'acme' }],
+  });
+
+  test.each(['audit_log.read', 'audit_log.exported'])('an ingest token that sends %s → 400 naming action, nothing stored', async (action) => {
+    await expectRefused(readOfTheLog(action), 400, 'invalid_event', 'action');
+    const reply = await ledger.api().post('/v1/events', readOfTheLog(action));
+    expect(expectError(reply, 400, 'invalid_event', 'action').message).toContain('reserved');
+  });
+
+  test('the service still records its own audit_log.read for a search', async () => {
+    const api = ledger.api();
+    const before = await api.treeSize();
+    expect((await api.get('/v1/events?tenant=acme&limit=1')).status).toBe(200);
+    // The search's only write is its read audit, recorded before the answer.
+    expect(await api.treeSize()).toBe(before + 1);
+  });
+});
+
+describe('secret names are normalised and matched as words', () => {
+  // One case a line: where the secret is, and the event that carries it.
+  test.each([
+    ['metadata["pаsswоrd"]', { metadata: { 'pаsswоrd': 'hunter2' } }], // Cyrillic а, о
+    ['metadata["pass\u200bword"]', { metadata: { 'pass\u200bword': 'hunter2' } }], // zero-width space
+    ['metadata.passwordReset', { metadata: { passwordReset: 'hunter2' } }],
+    ['metadata.passwordHistory[0]', { metadata: { passwordHistory: ['hunter1'] } }],
+    ['metadata.otpSeed', { metadata: { otpSeed: 'JBSWY3DPEHPK3PXP' } }],
+    ['metadata.mfa_backup_code', { metadata: { mfa_backup_code: '1234-5678' } }],
+    ['metadata.headers.X-Auth-Token', { metadata: { headers: { 'X-Auth-Token': 'abc' } } }],
+    ['changes.after.ssh_private_key', { changes: { after: { ssh_private_key: '-----BEGIN' } } }],
+  ])('a secret at %s → 400 secret_field naming the path', async (path, overrides) => {
+    const api = ledger.api();
+    const reply = await expectNothingStored(api, () => api.post('/v1/events', loginEvent(overrides)));
+    expect(expectError(reply, 400, 'secret_field').details.fields).toEqual([path]);
+  });
+
+  test('names are whole words: a password\'s reset time and an offset are recorded', async () => {
+    expect((await ledger.api().post('/v1/events', loginEvent({ metadata: { passwordResetAt: '2026-01-01', offset: 3 } }))).status).toBe(201);
+  });
+});

@@ -177,7 +177,8 @@ describe('GET /openapi.json', () => {
 
   const samples: [string, unknown][] = [
     ['minimal', login()],
-    ['no targets', { tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { type: 'service', id: 'siem' } }],
+    ['no targets', { tenant: 'acme', action: 'ai.documents.retrieved', outcome: 'success', actor: { type: 'service', id: 'siem' } }],
+    ['a reserved action', { tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { type: 'service', id: 'siem' } }],
     [
       'every field',
       login({

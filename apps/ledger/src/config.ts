@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_CLOCK_STEP_MS } from '@trailmark/domain';
 
 /** The service's configuration, read from the environment (README: Configuration). */
 export interface LedgerConfig {
@@ -22,6 +23,8 @@ export interface LedgerConfig {
   readonly serveUnwitnessed: boolean;
   /** HTTP timeouts (README: Configuration): a client that is slow to send its request is cut off, not waited for. */
   readonly http: HttpTimeouts;
+  /** A step of the wall clock beyond this many ms is reported and not followed by server time. */
+  readonly clockStepMs: number;
 }
 
 export interface HttpTimeouts {
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     witnessPolicy: nonEmpty(env.TRAILMARK_WITNESS_POLICY),
     serveUnwitnessed: flag(env, 'TRAILMARK_SERVE_UNWITNESSED'),
     http: httpTimeouts(env),
+    clockStepMs: integer(env, 'TRAILMARK_CLOCK_STEP_MS', DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
   };
 }
 

@@ -58,6 +58,10 @@ test('TrailmarkModule records events through the CommandBus, into the tree, and 
     await expect(app.get(CommandBus).execute(new RecordIdentityEvent({ tenant: 'globex', action: 'user.login', outcome: 'success', actor: { type: 'user', id: 'u' }, targets: [{ type: 'user', id: 'u' }] }, ['acme']))).rejects.toThrow(
       TenantNotAllowedError,
     );
+    // Reserved actions are the service's own: a client on the CommandBus cannot send them.
+    await expect(
+      app.get(CommandBus).execute(new RecordIdentityEvent({ tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { type: 'api_key', id: 'x' } })),
+    ).rejects.toMatchObject({ code: 'invalid_event', field: 'action' });
 
     const core = app.get(LedgerCore);
     const checkpoint = await core.checkpointCovering(4n);

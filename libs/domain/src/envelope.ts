@@ -3,6 +3,7 @@ import { encodeBase64 } from '@trailmark/proofs';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { LeafTooLargeError, StoredEventFormatError } from './errors.js';
+import { storeEventId } from './ids.js';
 import { randomBytes } from './random-pool.js';
 import { ActorSchema, type IdentityEventInput, type Target } from './schema.js';
 import type { Action } from './vocabulary.js';
@@ -60,6 +61,8 @@ export interface DetailDocument {
 export interface PreparedEvent {
   readonly id: string;
   readonly tenant: string;
+  /** The id the event is filed under in the event store: storeEventId(tenant, id). */
+  readonly storeId: string;
   readonly stream: string;
   readonly envelope: Envelope;
   /** JCS(envelope) as UTF-8: the leaf the Merkle tree hashes. */
@@ -181,12 +184,35 @@ export function prepareEvent(input: IdentityEventInput, time: string, id: string
   return {
     id,
     tenant: input.tenant,
+    storeId: storeEventId(input.tenant, id),
     stream: streamFor(input.tenant, subjectOf(input)),
     envelope,
     leaf,
     ...(document !== undefined && canonicalDetail !== undefined && { detail: { salt: salt.slice(), document, canonical: canonicalDetail } }),
   };
 }
+
+/** Which event of which tenant a leaf is: the key idempotency and reads by id use (ids are per tenant). */
+export interface EventKey {
+  readonly tenant: string;
+  readonly id: string;
+}
+
+/**
+ * The tenant and id a leaf names, or undefined when the bytes are no envelope. A plain JSON.parse:
+ * the sequencer runs it on every leaf as it integrates it, where parseEnvelope's full check would cost
+ * more than the rest of the integration. The stored leaf was built by prepareEvent and checked on read.
+ */
+export function eventKeyOf(leaf: Uint8Array): EventKey | undefined {
+  try {
+    const { tenant, id } = JSON.parse(utf8Decoder.decode(leaf)) as { tenant?: unknown; id?: unknown };
+    return typeof tenant === 'string' && typeof id === 'string' ? { tenant, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 const EnvelopeSchema = z.strictObject({
   v: z.literal(ENVELOPE_VERSION),

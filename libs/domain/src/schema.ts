@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkDetailSize } from './detail-size.js';
 import { InvalidEventError } from './errors.js';
+import { MAX_UUID, NIL_UUID } from './ids.js';
 import { ACTION_NAMES, checkTargets } from './vocabulary.js';
 
 /**
@@ -72,7 +73,11 @@ const TENANT = /^[a-z0-9][a-z0-9._-]*$/;
 const TARGET_TYPE = /^[a-z0-9_.-]+$/;
 
 /** RFC 9562 UUID; spelled in lowercase once parsed, so one id has one spelling in leaves and the store. */
-const EventIdSchema = z.uuid({ error: 'must be a UUID (RFC 9562), e.g. 0190f1c4-7b7e-7c4a-9e2f-3b1d5c6a7e8f' }).toLowerCase();
+const EventIdSchema = z
+  .uuid({ error: 'must be a UUID (RFC 9562), e.g. 0190f1c4-7b7e-7c4a-9e2f-3b1d5c6a7e8f' })
+  .toLowerCase()
+  // The Nil and Max UUIDs are placeholders: as ids, every client that forgot to set one would share it.
+  .refine((id) => id !== NIL_UUID && id !== MAX_UUID, { error: 'must not be the Nil or Max UUID: send a real id, or none' });
 
 export const ActorSchema = z.strictObject({
   type: oneOf(['user', 'service', 'api_key', 'system']),

@@ -231,3 +231,17 @@ export function checkTargets(action: Action, targets: readonly TargetLike[], pat
     used.add(index);
   });
 }
+
+/**
+ * Reserved actions (DESIGN.md "The operating half"): what the service itself decided or did, an alert raised, a
+ * stream or retention policy changed, a hold, an erasure, a read of the log. The log proves what the service did
+ * only if nobody else can write these, so client ingest (HTTP and the CommandBus commands) refuses them, and
+ * only EventRecorder.recordForService, which no request body reaches, records them. A family reserves every
+ * action under its prefix, including actions the vocabulary does not list yet.
+ */
+export const RESERVED_ACTION_FAMILIES = ['alert', 'stream', 'retention', 'hold', 'audit_log'] as const;
+export const RESERVED_ACTIONS = ['data.erased'] as const;
+
+export function isReservedAction(action: string): boolean {
+  return (RESERVED_ACTIONS as readonly string[]).includes(action) || RESERVED_ACTION_FAMILIES.some((family) => action.startsWith(`${family}.`));
+}

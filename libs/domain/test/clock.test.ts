@@ -54,3 +54,57 @@ describe('ServerClock', () => {
     expect(parseServerTime(times.at(-1)!)).toBeLessThan(after + 1000n + BigInt(times.length));
   });
 });
+
+describe('steps of the wall clock', () => {
+  // A machine whose wall clock the test sets; its monotonic clock advances only by `tick`.
+  function machine(startWallMs: number) {
+    let monotonicMs = 1_000;
+    let wallShiftMs = 0;
+    const readings = { monotonicMs: () => monotonicMs, wallMs: () => startWallMs + monotonicMs - 1_000 + wallShiftMs };
+    return {
+      readings,
+      tick: (ms: number) => (monotonicMs += ms),
+      step: (ms: number) => (wallShiftMs += ms),
+    };
+  }
+  const WALL = Number(T0 / 1000n);
+  const T = BigInt(WALL) * 1000n; // the start, in whole milliseconds
+  const TEN_YEARS_MS = 10 * 365.25 * 86_400_000;
+
+  test('a step beyond the bound, ahead or back, is reported and not followed; back within it, the clock follows the wall again', () => {
+    const host = machine(WALL);
+    const steps: unknown[] = [];
+    const clock = new ServerClock({ readings: host.readings, stepBoundMs: 5_000, onStep: (step) => steps.push(step) });
+    const times = [clock.now()];
+    host.tick(10);
+    host.step(TEN_YEARS_MS);
+    times.push(clock.now());
+    expect(clock.status()).toEqual({ stepped: true, skewSeconds: TEN_YEARS_MS / 1000, boundSeconds: 5 });
+    host.tick(10);
+    host.step(-TEN_YEARS_MS - 3_600_000); // now an hour behind
+    times.push(clock.now());
+    expect(clock.status().skewSeconds).toBe(-3_600);
+    host.tick(10);
+    host.step(3_600_000 + 2_000); // 2 s ahead: within the bound, followed
+    times.push(clock.now());
+    expect(clock.status()).toEqual({ stepped: false, skewSeconds: 0, boundSeconds: 5 });
+    expect(times.map(parseServerTime)).toEqual([T, T + 10_000n, T + 20_000n, T + 2_030_000n]);
+    expectStrictlyIncreasing(times);
+    expect(steps).toEqual([
+      { kind: 'wall-clock', skewMs: TEN_YEARS_MS, boundMs: 5_000 },
+      { kind: 'wall-clock', skewMs: -3_600_000, boundMs: 5_000 },
+      { kind: 'wall-clock', skewMs: 0, boundMs: 5_000 },
+    ]);
+  });
+
+  test('a stored time more than the bound ahead is not a floor (reported); within the bound it is', () => {
+    const steps: unknown[] = [];
+    const host = machine(WALL);
+    const future = formatServerTime(T + BigInt(TEN_YEARS_MS) * 1000n);
+    const clock = new ServerClock({ readings: host.readings, after: future, onStep: (step) => steps.push(step) });
+    expect(clock.now()).toBe(formatServerTime(T));
+    expect(steps).toEqual([{ kind: 'stored-time', skewMs: -TEN_YEARS_MS, boundMs: 5_000 }]);
+    const near = new ServerClock({ readings: host.readings, after: formatServerTime(T + 4_000_000n) });
+    expect(near.now()).toBe(formatServerTime(T + 4_000_001n));
+  });
+});

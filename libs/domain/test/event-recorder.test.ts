@@ -112,6 +112,10 @@ test('when integrating fails, the request hears its ids, ingest is refused until
     integratedPosition: () => index.integratedPosition(),
     leafCount: () => index.leafCount(),
     leafOf: (id: string) => index.leafOf(id),
+    leafOfEvent: (tenant: string, id: string) => index.leafOfEvent(tenant, id),
+    leavesWithId: (id: string) => index.leavesWithId(id),
+    leavesWithoutKey: (limit: number) => index.leavesWithoutKey(limit),
+    addKeys: (keys) => index.addKeys(keys),
     leafAt: (leafIndex: bigint) => index.leafAt(leafIndex),
     integrate: (leaves: readonly IntegratedLeaf[], position: Position, append: () => void) => {
       if (failing) throw new Error('database or disk is full');
@@ -177,5 +181,40 @@ test('on a store that commits one stream per append, the events of one stream go
   expect(store.requests.map((request) => request.events.length)).toEqual([3, 1]);
   expect(new Set(recorded.map(({ receipt }) => receipt.leafIndex)).size).toBe(4);
   expect(tree.size).toBe(4n);
+  await close();
+});
+
+test('client ingest refuses reserved actions naming the field; the service records them through recordForService', async () => {
+  const { recorder, tree, close } = await ledger();
+  const read = { tenant: 'acme', action: 'audit_log.read', outcome: 'success', actor: { type: 'api_key', id: 'reader' } };
+  await expect(recorder.record([read], '*', single)).rejects.toMatchObject({ code: 'invalid_event', field: 'action' });
+  await expect(recorder.record([login(), read], ['acme'], batch)).rejects.toMatchObject({ field: 'events[1].action' });
+  expect(tree.size).toBe(0n);
+  const [recorded] = await recorder.recordForService([read], (i) => `reads[${i}]`);
+  expect(recorded!.envelope.action).toBe('audit_log.read');
+  expect(tree.size).toBe(1n);
+  await close();
+});
+
+test('ids are per tenant: another tenant\'s id is recorded as new, without reading the first tenant\'s event', async () => {
+  let reads = 0;
+  const { recorder, tree, close } = await ledger(undefined, (store) => {
+    const readAll = store.readAll.bind(store);
+    store.readAll = (options) => {
+      reads++;
+      return readAll(options);
+    };
+    return store;
+  });
+  const [acme] = await recorder.record([login({ id: X })], '*', single);
+  reads = 0;
+  const [globex] = await recorder.record([login({ id: X, tenant: 'globex', outcome: 'failure' })], ['globex'], single);
+  // Nothing of acme's event was read to decide: the answer and its cost are those of an id nobody used.
+  expect(reads).toBe(0);
+  expect(globex!.receipt).toMatchObject({ id: X, created: true, leafIndex: acme!.receipt.leafIndex + 1n });
+  const [retry] = await recorder.record([login({ id: X, tenant: 'globex', outcome: 'failure' })], ['globex'], single);
+  expect(retry!.receipt).toEqual({ ...globex!.receipt, created: false });
+  await expect(recorder.record([login({ id: X, tenant: 'globex' })], ['globex'], single)).rejects.toThrow(EventIdConflictError);
+  expect(tree.size).toBe(2n);
   await close();
 });

@@ -109,3 +109,62 @@ describe('findSecretFields', () => {
     expect(secretsOf({ metadata: { otp: 123456, password: '' } })).toEqual(['metadata.otp', 'metadata.password']);
   });
 });
+
+describe('names are normalised, words are whole, and more names are known', () => {
+  // One case a line: the key, whether it carries a secret, and why.
+  test.each([
+    ['pаsswоrd', true], // Cyrillic а and о: the UTS #39 skeleton is "password"
+    ['ｐａｓｓｗｏｒｄ', true], // fullwidth: NFKC
+    ['pass\u200bword', true], // a zero-width space
+    ['pass\u00adword', true], // a soft hyphen (format character)
+    ['to\u2060ken', true], // a word joiner
+    ['\u202epassword', true], // a bidi override
+    ['passw0rd', true], // digit zero for o
+    ['АРІ_KEY', true], // Cyrillic capitals that look like API
+    ['passwordReset', true], // a password, not a description of one
+    ['password_reset', true],
+    ['tokenOffset', true], // "offset" is not a "set"
+    ['passwordResetAt', false], // ends with the whole words reset, at
+    ['passwordSet', false], // ends with the whole word set
+    ['otp', true],
+    ['otpSeed', true],
+    ['otp_code', true],
+    ['otpEnabled', false],
+    ['pin', true],
+    ['pinCode', true],
+    ['spinCount', false],
+    ['mfaCode', true],
+    ['mfa_backup_code', true],
+    ['mfaEnabled', false],
+    ['pw', true],
+    ['user_pw', true],
+    ['pass', true],
+    ['bypassCount', false],
+    ['passport', false],
+    ['creds', true],
+    ['awsCreds', true],
+    ['sshKey', true],
+    ['ssh_host_key', true],
+    ['sshKeyFingerprint', false],
+    ['privateKey', true],
+    ['private_signing_key', true],
+    ['sessionSecret', true],
+    ['session_secret_name', false],
+    ['X-Auth-Token', true],
+    ['X-Auth-Key', true],
+    ['x-auth', true],
+    ['X-Authorization', true],
+    ['x-request-id', false],
+    ['offset', false],
+    ['authorId', false],
+  ])('%s carries a secret: %s', (name, secret) => expect(isSecretName(name)).toBe(secret));
+
+  test.each([
+    [{ passwordHistory: ['hunter1'] }, ['metadata.passwordHistory[0]']],
+    [{ passwordHistory: { last: 'hunter1' } }, ['metadata.passwordHistory.last']],
+    [{ passwordHistory: 5 }, []],
+    [{ tokenPolicy: { maxAgeDays: 30, format: 'jwt' } }, []],
+    [{ scopes: ['openid'], tokenType: 'bearer' }, []],
+    [{ 'pаsswоrd': 'hunter2' }, ['["pаsswоrd"]'].map((key) => `metadata${key}`)],
+  ])('under a secret-named key %j the refused paths are %j', (metadata, paths) => expect(secretsOf({ metadata })).toEqual(paths));
+});

@@ -1,4 +1,4 @@
-import { ACTION_NAMES, ACTIONS, actionDefinition, checkTargets, InvalidEventError, isAction, type Action } from '@trailmark/domain';
+import { ACTION_NAMES, ACTIONS, actionDefinition, checkTargets, InvalidEventError, isAction, isReservedAction, type Action } from '@trailmark/domain';
 
 // Facts from the released OCSF schema 1.8.0 (ocsf/ocsf-schema, events/iam and events/application):
 // class_uid → class caption and the captions of its activity ids (99 "Other" is common to all classes).
@@ -148,4 +148,22 @@ describe('checkTargets', () => {
     expect(() => checkTargets('ai.documents.retrieved', [])).not.toThrow();
     expect(() => checkTargets('ai.documents.retrieved', [{ type: 'document', id: 'd1' }, { type: 'document', id: 'd2' }])).not.toThrow();
   });
+});
+
+describe('reserved actions', () => {
+  test.each([
+    ['audit_log.read', true],
+    ['audit_log.exported', true],
+    ['alert.raised', true],
+    ['alert.acknowledged', true],
+    ['stream.created', true],
+    ['retention.policy.changed', true],
+    ['hold.placed', true],
+    ['data.erased', true],
+    ['data.exported', false],
+    ['data.sensitive.read', false],
+    ['user.login', false],
+    ['alerting.x', false],
+    ['audit_logger.read', false],
+  ])('%s reserved: %s', (action, reserved) => expect(isReservedAction(action)).toBe(reserved));
 });

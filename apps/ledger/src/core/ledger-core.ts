@@ -16,6 +16,7 @@ import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelSto
 import type { LedgerConfig } from '../config.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { LedgerWitnesses } from './ledger-witnesses.js';
+import { logClockStep } from './clock-log.js';
 import { loadSigningKey } from './signing-key.js';
 
 export const LEDGER_DB_FILE = 'ledger.db';
@@ -101,7 +102,7 @@ export class LedgerCore {
       onError,
       claims: config.esdbConnectionString === undefined ? undefined : new StreamCheckpointClaims(this.store, this.verifierKey),
     });
-    this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
+    this.recorder = new EventRecorder(this.store, this.sequencer, this.index, { stepBoundMs: config.clockStepMs, onStep: logClockStep });
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());
     const policy = LedgerWitnesses.loadPolicy(config);
     this.witnesses =

@@ -29,7 +29,7 @@ export async function recordRead(
     targets: [{ type: 'audit_log', id: tenant }],
     metadata: { endpoint: what.endpoint, query: what.query },
   }));
-  await recorder.record(bodies, '*', (i) => `reads[${i}]`);
+  await recorder.recordForService(bodies, (i) => `reads[${i}]`);
 }
 
 /**

@@ -68,8 +68,8 @@ export class EventsController {
 
   @Get(':id')
   @RequiresRole('reader', 'auditor')
-  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<object> {
-    const { leafIndex, stored, envelope, metadata } = await this.readVisible(id, principal);
+  async get(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() principal: Principal): Promise<object> {
+    const { leafIndex, stored, envelope, metadata } = await this.readVisible(id, tenant, principal);
     await this.recordReadOf(id, envelope.tenant, principal, 'GET /v1/events/{id}');
     return {
       id: id.toLowerCase(),
@@ -86,12 +86,13 @@ export class EventsController {
   @RequiresRole('reader', 'auditor')
   async proof(
     @Param('id') id: string,
+    @Query('tenant') tenant: unknown,
     @Query('treeSize') treeSizeParam: unknown,
     @Headers('accept') accept: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<object | string> {
-    const { leafIndex, stored, envelope } = await this.readVisible(id, principal);
+    const { leafIndex, stored, envelope } = await this.readVisible(id, tenant, principal);
     const treeSize = parseCount(treeSizeParam, 'treeSize');
     const checkpoint =
       treeSize === undefined ? await this.core.checkpointCovering(leafIndex + 1n) : this.core.checkpointOfSize(treeSize);
@@ -125,15 +126,29 @@ export class EventsController {
     await recordRead(this.core.recorder, principal, 'audit_log.read', [tenant], { endpoint, query: { id: id.toLowerCase() } });
   }
 
-  /** The event, if it exists and the caller may read its tenant; otherwise the same 404 either way. */
-  private async readVisible(id: string, principal: Principal) {
+  /**
+   * The event, if it exists and the caller may read its tenant; otherwise the same 404 either way, decided from the
+   * ledger index alone, so another tenant's event costs no more than none. Ids are per tenant: when the caller may
+   * read several tenants that used the id, `?tenant=` says which one.
+   */
+  private async readVisible(id: string, tenantParam: unknown, principal: Principal) {
     const notFound = new ApiError(404, 'not_found', `no event ${id}`);
+    const tenant = singleValue(tenantParam, 'tenant');
     // Ids are recorded in lowercase (POST accepts any case), so any spelling the client sent finds the event.
-    const leaf = this.core.index.leafOf(id.toLowerCase());
+    const visible = this.core.index
+      .leavesWithId(id.toLowerCase())
+      .filter(({ key }) => key !== undefined && tenantAllowed(principal.tenants, key.tenant) && (tenant === undefined || key.tenant === tenant));
+    const tenants = [...new Set(visible.map(({ key }) => key!.tenant))];
+    if (tenants.length > 1) {
+      throw new ApiError(409, 'ambiguous_event_id', `tenants ${tenants.join(', ')} each have an event ${id}: say which with ?tenant=`, {
+        parameter: 'tenant',
+        tenants,
+      });
+    }
+    const leaf = visible[0];
     if (!leaf) throw notFound;
     const stored = await this.core.recorder.readLeaf(leaf);
     const envelope = JSON.parse(new TextDecoder().decode(stored.data)) as { tenant: string };
-    if (!tenantAllowed(principal.tenants, envelope.tenant)) throw notFound;
     return { leafIndex: leaf.leafIndex, stored, envelope, metadata: decodeEventMetadata(stored.metadata) };
   }
 

@@ -17,6 +17,9 @@ export class HealthController {
   /**
    * Ready once the tree has caught up with the store and checkpoints are being published; not ready while a witness
    * refuses this log's checkpoints as inconsistent with what it cosigned (the log signed two views of itself).
+   * `status` is "degraded" (still 200) while the wall clock is stepped beyond TRAILMARK_CLOCK_STEP_MS from server
+   * time: events are still recorded with sane, increasing times, so the instance stays in service, and `clock`
+   * says by how much the host's clock is off (docs/decisions.md).
    */
   @Get('ready')
   ready(): object {
@@ -26,11 +29,13 @@ export class HealthController {
     if (conflicts.length > 0) {
       throw new ApiError(503, 'witness_conflict', conflicts.map((witness) => witness.conflict).join('; '), { witnesses });
     }
+    const clock = this.core.recorder.clockStatus();
     return {
-      status: 'ready',
+      status: clock.stepped ? 'degraded' : 'ready',
       treeSize: Number(this.core.tree.size),
       checkpointSize: Number(this.core.publisher.latest()?.size ?? 0n),
       ...(witnesses && { servedSize: Number(this.core.servedCheckpoint()?.size ?? 0n), witnesses }),
+      clock: { status: clock.stepped ? 'stepped' : 'ok', skewSeconds: clock.skewSeconds, boundSeconds: clock.boundSeconds },
     };
   }
 }

@@ -2,6 +2,7 @@ import {
   decodeEventMetadata,
   detailCommitment,
   parseEnvelope,
+  storeEventId,
   streamFor,
   subjectOf,
   type Envelope,
@@ -21,7 +22,10 @@ export function checkStoredEvent(event: StoredEventRow): string | undefined {
   } catch (error) {
     return `its leaf bytes are not a canonical envelope (${messageOf(error)})`;
   }
-  if (envelope.id !== event.id) return `its envelope has id ${envelope.id}, but the store files it as event ${event.id}`;
+  // Filed under storeEventId(tenant, id); events stored before ids were per tenant, under the id itself.
+  if (event.id !== storeEventId(envelope.tenant, envelope.id) && event.id !== envelope.id) {
+    return `its envelope has id ${envelope.id} in tenant ${envelope.tenant}, but the store files it as event ${event.id}`;
+  }
   const stream = streamFor(envelope.tenant, subjectOf({ actor: envelope.actor, targets: [...envelope.targets] }));
   if (event.stream !== stream) return `it is stored in stream "${event.stream}", but its envelope belongs in "${stream}"`;
 

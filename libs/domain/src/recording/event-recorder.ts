@@ -1,11 +1,12 @@
 import { StoreUnavailableError, type EventStore, type Position, type RecordedEvent } from '@trailmark/event-store';
-import { ServerClock } from '../clock.js';
+import { ServerClock, type ClockStatus, type ServerClockOptions } from '../clock.js';
 import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
 import { isRetryOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
 import { RecordingInterruptedError, EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
 import { newEventId } from '../ids.js';
 import { parseIdentityEventInput, type IdentityEventInput } from '../schema.js';
 import { findSecretFields } from '../secrets.js';
+import { isReservedAction } from '../vocabulary.js';
 import type { IntegratedLeaf, LedgerIndex } from '../sequencing/ledger-index.js';
 import { IDENTITY_STREAM_PREFIX, type Sequencer } from '../sequencing/sequencer.js';
 import type { Receipt } from './receipt.js';
@@ -24,41 +25,70 @@ export interface RecordedIdentityEvent {
  * refuse secrets, append, and answer once the sequencer has integrated the events.
  */
 export class EventRecorder {
-  private clock = new ServerClock();
+  private clock: ServerClock;
   /** Why the last append failed, while the store is reachable and no append has committed since. */
   private failedAppend: StoreUnavailableError | undefined;
-  /** Client ids being recorded right now, and the recording that holds each. */
+  /** Client ids being recorded right now (as idKey gives them), and the recording that holds each. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: EventStore,
     private readonly sequencer: Sequencer,
     private readonly index: LedgerIndex,
-  ) {}
+    /** How server time treats steps of the wall clock, and whom it tells (clock.ts). */
+    private readonly clockOptions: Pick<ServerClockOptions, 'stepBoundMs' | 'onStep' | 'readings'> = {},
+  ) {
+    this.clock = new ServerClock(clockOptions);
+  }
 
   /** Set while appends fail on a store that is reachable (a full disk): cleared by the next append that commits. */
   get appendFailure(): Error | undefined {
     return this.failedAppend;
   }
 
-  /** Once the sequencer caught up: server time continues after the newest event's, whatever the wall clock did. */
+  /**
+   * Once the sequencer caught up: server time continues after the newest event's, unless that event is
+   * stamped more than the clock's step bound ahead of it (ServerClock, `after`).
+   */
   async resumeClock(): Promise<void> {
-    this.clock = new ServerClock({ after: await this.lastRecordedTime() });
+    this.clock = new ServerClock({ ...this.clockOptions, after: await this.lastRecordedTime() });
+  }
+
+  /** Whether the wall clock has stepped away from server time, read now. */
+  clockStatus(): ClockStatus {
+    return this.clock.status();
   }
 
   /**
-   * Records `bodies` (request bodies, still unvalidated) atomically. `pathPrefix(i)` names body i in
-   * errors ("" for a single event, "events[3]" in a batch).
+   * Records `bodies` (request bodies, still unvalidated) atomically, for a client: what HTTP and the
+   * CommandBus commands send. `pathPrefix(i)` names body i in errors ("" for a single event, "events[3]"
+   * in a batch). Reserved actions (vocabulary.ts, isReservedAction) are refused with an
+   * InvalidEventError naming `<prefix>.action`: only the service records them.
    */
-  async record(
+  record(bodies: readonly unknown[], tenants: TenantScope, pathPrefix: (i: number) => string): Promise<RecordedIdentityEvent[]> {
+    return this.recordFrom('client', bodies, tenants, pathPrefix);
+  }
+
+  /**
+   * Records events the service itself decided (read audits, alerts, configuration changes): the one way
+   * to write reserved actions such as `audit_log.read` or `alert.raised`. Server code calls it directly
+   * on the recorder (LedgerCore.recorder); no command and no request body leads here. Every tenant may
+   * be written; otherwise the bodies are validated, stamped and stored exactly as `record` does.
+   */
+  recordForService(bodies: readonly unknown[], pathPrefix: (i: number) => string): Promise<RecordedIdentityEvent[]> {
+    return this.recordFrom('service', bodies, '*', pathPrefix);
+  }
+
+  private async recordFrom(
+    origin: Origin,
     bodies: readonly unknown[],
     tenants: TenantScope,
     pathPrefix: (i: number) => string,
   ): Promise<RecordedIdentityEvent[]> {
-    const inputs = bodies.map((body, i) => validate(body, tenants, pathPrefix(i)));
+    const inputs = bodies.map((body, i) => validate(body, origin, tenants, pathPrefix(i)));
     refuseRepeatedIds(inputs, pathPrefix);
-    const ids = inputs.flatMap((input) => (input.id === undefined ? [] : [input.id]));
-    // Requests that share a client id run one after the other, so the later one finds the earlier in
+    const ids = inputs.flatMap((input) => (input.id === undefined ? [] : [idKey(input.tenant, input.id)]));
+    // Requests that share a client id (in one tenant) run one after the other, so the later one finds the earlier in
     // the log and answers as a retry or a conflict before it appends anything: a batch is never
     // partly stored because one of its ids raced another request.
     for (let busy = this.busyWith(ids); busy.length > 0; busy = this.busyWith(ids)) await Promise.allSettled(busy);
@@ -100,7 +130,7 @@ export class EventRecorder {
     const results = existing.slice();
     await Promise.all(
       prepared.map(async (event, j) => {
-        const leaf = await this.sequencer.waitForLeaf(event.id, positions[j]);
+        const leaf = await this.sequencer.waitForLeaf(event.storeId, positions[j]);
         results[fresh[j]!.i] = { receipt: { id: event.id, leafIndex: leaf.leafIndex, time: event.envelope.time, created: true }, envelope: event.envelope };
       }),
     ).catch((error: unknown) => {
@@ -130,11 +160,11 @@ export class EventRecorder {
       requests.map((events) => ({
         stream: events[0]!.stream,
         expectedRevision: 'any' as const,
-        events: events.map((event) => ({ id: event.id, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) })),
+        events: events.map((event) => ({ id: event.storeId, type: IDENTITY_EVENT_TYPE, data: event.leaf, metadata: encodeEventMetadata(event) })),
       })),
     );
-    const positionOfLast = new Map(requests.map((events, r) => [events.at(-1)!.id, results[r]!.position]));
-    return prepared.map((event) => positionOfLast.get(event.id));
+    const positionOfLast = new Map(requests.map((events, r) => [events.at(-1)!.storeId, results[r]!.position]));
+    return prepared.map((event) => positionOfLast.get(event.storeId));
   }
 
   /** The stored event of an integrated leaf. */
@@ -146,18 +176,21 @@ export class EventRecorder {
     return event;
   }
 
-  /** A client-chosen id already in the log: the same content is a retry, other content a conflict. */
+  /**
+   * A client-chosen id already in the log of the input's tenant: the same content is a retry, other content a
+   * conflict. Ids are per tenant: another tenant's use of the id is neither seen nor read.
+   */
   private async findRecorded(input: IdentityEventInput): Promise<RecordedIdentityEvent | undefined> {
     if (input.id === undefined) return undefined;
-    const leaf = this.index.leafOf(input.id);
-    return leaf && this.compare(input, leaf);
+    const leaf = this.index.leafOfEvent(input.tenant, input.id);
+    return leaf && this.compare(input, input.id, leaf);
   }
 
-  private async compare(input: IdentityEventInput, leaf: IntegratedLeaf): Promise<RecordedIdentityEvent> {
+  private async compare(input: IdentityEventInput, id: string, leaf: IntegratedLeaf): Promise<RecordedIdentityEvent> {
     const stored = await this.readLeaf(leaf);
-    if (!isRetryOf(input, stored.data, decodeEventMetadata(stored.metadata).salt)) throw new EventIdConflictError(leaf.eventId);
+    if (!isRetryOf(input, stored.data, decodeEventMetadata(stored.metadata).salt)) throw new EventIdConflictError(id);
     const envelope = parseEnvelope(stored.data);
-    return { receipt: { id: leaf.eventId, leafIndex: leaf.leafIndex, time: envelope.time, created: false }, envelope };
+    return { receipt: { id, leafIndex: leaf.leafIndex, time: envelope.time, created: false }, envelope };
   }
 
   private async lastRecordedTime(): Promise<string | undefined> {
@@ -167,8 +200,15 @@ export class EventRecorder {
   }
 }
 
-function validate(body: unknown, tenants: TenantScope, path: string): IdentityEventInput {
+/** Who asks to record: a client of the ledger, or the service itself (the only writer of reserved actions). */
+type Origin = 'client' | 'service';
+
+function validate(body: unknown, origin: Origin, tenants: TenantScope, path: string): IdentityEventInput {
   const input = parseIdentityEventInput(body, path);
+  if (origin === 'client' && isReservedAction(input.action)) {
+    const field = join(path, 'action');
+    throw new InvalidEventError(field, `${field} "${input.action}" is reserved: only the service itself records it`);
+  }
   const secrets = findSecretFields(input);
   if (secrets.length > 0) throw new SecretFieldError(secrets.map((field) => join(path, field)));
   if (!tenantAllowed(tenants, input.tenant)) throw new TenantNotAllowedError(input.tenant, join(path, 'tenant'));
@@ -179,13 +219,19 @@ function refuseRepeatedIds(inputs: readonly IdentityEventInput[], pathPrefix: (i
   const seen = new Map<string, number>();
   inputs.forEach((input, i) => {
     if (input.id === undefined) return;
-    const first = seen.get(input.id);
+    const key = idKey(input.tenant, input.id);
+    const first = seen.get(key);
     if (first !== undefined) {
       const field = join(pathPrefix(i), 'id');
       throw new InvalidEventError(field, `${field} ${input.id} repeats ${join(pathPrefix(first), 'id')}`);
     }
-    seen.set(input.id, i);
+    seen.set(key, i);
   });
+}
+
+/** An event id is an idempotency key of one tenant. Tenants contain no "\n". */
+function idKey(tenant: string, id: string): string {
+  return `${tenant}\n${id}`;
 }
 
 

@@ -1,11 +1,14 @@
 import { hashLeaf } from '@trailmark/proofs';
-import { IDENTITY_STREAM_CATEGORY } from '../envelope.js';
+import { eventKeyOf, IDENTITY_STREAM_CATEGORY } from '../envelope.js';
 import type { MerkleTree } from '@trailmark/merkle';
 import { comparePositions, type EventStore, type Position, type RecordedEvent, type Subscription } from '@trailmark/event-store';
 import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
 
 /** Streams of identity events: the category `identity` (DESIGN.md). Leaf i is the i-th of them in the store's order. */
 export const IDENTITY_STREAM_PREFIX = `${IDENTITY_STREAM_CATEGORY}-`;
+
+/** Leaves keyed per read of the store when an older index is brought up to date. */
+const PAGE = 1_000;
 
 /**
  * The sequencer stopped, or failed, before the event was integrated: the event may be stored, but has no leaf yet.
@@ -60,7 +63,25 @@ export class Sequencer {
           'delete the tiles and the index to rebuild them from the store',
       );
     }
-    return new Promise((resolve, reject) => this.follow(resolve, reject));
+    this.integrated = this.index.integratedPosition();
+    return this.keyOlderLeaves().then(() => new Promise<void>((resolve, reject) => this.follow(resolve, reject)));
+  }
+
+  /**
+   * An index written before event ids were per tenant has leaves without their (tenant, id) key: read
+   * each of their events once from the store and add it, before anything looks an event up by id.
+   */
+  private async keyOlderLeaves(): Promise<void> {
+    for (let leaves = this.index.leavesWithoutKey(PAGE); leaves.length > 0; leaves = this.index.leavesWithoutKey(PAGE)) {
+      const page = await this.store.readAll({ from: leaves[0]!.position, maxCount: leaves.length, streamPrefix: IDENTITY_STREAM_PREFIX });
+      const byId = new Map(page.map((event) => [event.id, event]));
+      const keys = [];
+      for (const leaf of leaves) {
+        const event = byId.get(leaf.eventId) ?? (await this.store.readAll({ from: leaf.position, maxCount: 1 }))[0];
+        keys.push({ leafIndex: leaf.leafIndex, key: event?.id === leaf.eventId ? eventKeyOf(event.data) : undefined });
+      }
+      this.index.addKeys(keys);
+    }
   }
 
   /** Subscribes from the last integrated position; `caughtUp` once it has read to the end of the store. */
@@ -151,7 +172,12 @@ export class Sequencer {
   private integrate(events: readonly RecordedEvent[]): void {
     if (events.length === 0) return;
     const first = this.tree.size;
-    const leaves = events.map((event, i) => ({ leafIndex: first + BigInt(i), eventId: event.id, position: event.position }));
+    const leaves = events.map((event, i) => ({
+      leafIndex: first + BigInt(i),
+      eventId: event.id,
+      position: event.position,
+      key: eventKeyOf(event.data),
+    }));
     try {
       this.index.integrate(leaves, events[events.length - 1]!.position, () => {
         this.tree.appendLeafHashes(events.map((event) => hashLeaf(event.data)));

@@ -43,6 +43,14 @@ export class LedgerMetrics {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const metrics = this;
     new Gauge({
+      name: 'trailmark_clock_skew_seconds',
+      help: 'The wall clock minus server time while the wall clock is stepped beyond TRAILMARK_CLOCK_STEP_MS (server time does not follow it); 0 otherwise.',
+      registers,
+      collect() {
+        if (metrics.core) this.set(metrics.core.recorder.clockStatus().skewSeconds);
+      },
+    });
+    new Gauge({
       name: 'trailmark_tree_size',
       help: 'Leaves in the Merkle tree.',
       registers,

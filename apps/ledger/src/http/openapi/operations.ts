@@ -192,7 +192,13 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       'Ready once the tree has caught up with the store and checkpoints are being published. With witnesses, lists each ' +
       'one, and answers 503 `witness_conflict` while a witness refuses this log\'s checkpoints as inconsistent (409/422).',
     tags: ['operations'],
-    responses: { '200': { description: '{"status":"ready","treeSize":N,"checkpointSize":M[,"servedSize":S,"witnesses":[...]]}' } },
+    responses: {
+      '200': {
+        description:
+          '{"status":"ready"|"degraded","treeSize":N,"checkpointSize":M[,"servedSize":S,"witnesses":[...]],"clock":{"status":"ok"|"stepped","skewSeconds":S,"boundSeconds":B}}; ' +
+          'degraded while the wall clock is stepped beyond the bound from server time',
+      },
+    },
     errors: [503],
   },
   'MetricsController.metrics': {

@@ -1,4 +1,4 @@
-import { IdentityEventInputSchema } from '@trailmark/domain';
+import { IdentityEventInputSchema, isReservedAction } from '@trailmark/domain';
 import { MAX_BATCH_EVENTS } from '../events.controller.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -20,6 +20,9 @@ export function identityEventInputSchema(): JsonSchema {
     io: 'input',
     unrepresentable: 'any',
   }) as JsonSchema;
+  // Clients may not send the reserved actions the service records itself (vocabulary.ts).
+  const action = (schema.properties as Record<string, { enum?: string[] }>).action!;
+  action.enum = action.enum!.filter((name) => !isReservedAction(name));
   return {
     ...schema,
     description:
