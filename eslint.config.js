@@ -39,7 +39,7 @@ function boundary(dir, allowed, forbiddenPackages = [], files = [`${dir}/src/**/
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/out/**', 'data/**', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/out/**', 'data/**', '**/*.js', '**/*.mjs', '!eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
