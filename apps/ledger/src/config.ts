@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { loadStreamSettings, type StreamSettings } from './stream-settings.js';
 
 /** The service's configuration, read from the environment (README: Configuration). */
 export interface LedgerConfig {
@@ -16,6 +17,8 @@ export interface LedgerConfig {
   readonly esdbConnectionString: string | undefined;
   /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
   readonly readDbUrl: string | undefined;
+  /** Log streams; unset (configurations built in code): the defaults, private addresses refused. */
+  readonly streams?: StreamSettings;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     production,
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
+    streams: loadStreamSettings(env),
   };
 }
 

@@ -10,8 +10,8 @@ interface StreamRow {
   definition: string;
   cursor: string;
   range_start: string;
-  delivered: string;
-  failed_attempts: string;
+  delivered: number;
+  failed_attempts: number;
   last_success_at: string | null;
   last_error: string | null;
   failing: number;
@@ -33,8 +33,8 @@ export class SqliteStreamStore implements StreamStore {
       secret TEXT,
       cursor TEXT NOT NULL,
       range_start TEXT NOT NULL,
-      delivered TEXT NOT NULL DEFAULT '0',
-      failed_attempts TEXT NOT NULL DEFAULT '0',
+      delivered INTEGER NOT NULL DEFAULT 0,
+      failed_attempts INTEGER NOT NULL DEFAULT 0,
       last_success_at TEXT,
       last_error TEXT,
       failing INTEGER NOT NULL DEFAULT 0
@@ -54,7 +54,7 @@ export class SqliteStreamStore implements StreamStore {
       .run(definition.id, definition.tenant, JSON.stringify(definition), secret ?? null, cursor.toString(), cursor.toString());
   }
 
-  update(definition: StreamDefinition, secret?: string): void {
+  update(definition: StreamDefinition, secret?: string | null): void {
     if (secret === undefined) {
       this.db.prepare('UPDATE streams SET definition = ? WHERE id = ?').run(JSON.stringify(definition), definition.id);
     } else {
@@ -104,7 +104,7 @@ export class SqliteStreamStore implements StreamStore {
   advance(id: string, cursor: bigint, delivered: number, at: string): void {
     this.db
       .prepare(
-        `UPDATE streams SET cursor = ?, range_start = ?, delivered = CAST(CAST(delivered AS INTEGER) + ? AS TEXT), last_success_at = ?,
+        `UPDATE streams SET cursor = ?, range_start = ?, delivered = delivered + ?, last_success_at = ?,
          failing = 0, last_error = NULL WHERE id = ?`,
       )
       .run(cursor.toString(), cursor.toString(), delivered, at, id);
@@ -117,7 +117,7 @@ export class SqliteStreamStore implements StreamStore {
   recordFailure(id: string, error: string, failing: boolean): void {
     this.db
       .prepare(
-        `UPDATE streams SET failed_attempts = CAST(CAST(failed_attempts AS INTEGER) + 1 AS TEXT), last_error = ?,
+        `UPDATE streams SET failed_attempts = failed_attempts + 1, last_error = ?,
          failing = MAX(failing, ?) WHERE id = ?`,
       )
       .run(error, failing ? 1 : 0, id);

@@ -161,7 +161,24 @@ class StreamLoop {
     await this.running;
   }
 
+  /** Until stopped or restarted: an error that is not the sink's (a leaf unreadable, the store away) is retried too. */
   private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        if ((await this.deliverAll(signal)) === 'deleted') return;
+      } catch (error) {
+        if (signal.aborted) return;
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.options.store.recordFailure(this.id, failure.message, true);
+        const definition = this.options.store.get(this.id);
+        if (!definition) return;
+        this.options.onFailing?.(definition, failure);
+        await this.sleep(signal, delay(this.retry.maxDelayMs));
+      }
+    }
+  }
+
+  private async deliverAll(signal: AbortSignal): Promise<'deleted' | 'stopped'> {
     const { store, source } = this.options;
     let sink: Sink | undefined;
     let policy: RetryPolicy | undefined;
@@ -169,7 +186,7 @@ class StreamLoop {
       while (!signal.aborted) {
         const definition = store.get(this.id);
         const progress = store.progress(this.id);
-        if (!definition || !progress) return;
+        if (!definition || !progress) return 'deleted';
         if (definition.paused) {
           await this.sleep(signal);
           continue;
@@ -198,12 +215,7 @@ class StreamLoop {
         const delivered = await this.deliverUntilTaken(definition, policy!, () => delivering.deliver(payload), signal);
         if (delivered && !signal.aborted) store.advance(this.id, batch.to, batch.records.length, new Date().toISOString());
       }
-    } catch (error) {
-      if (signal.aborted) return;
-      const failure = error instanceof Error ? error : new Error(String(error));
-      store.recordFailure(this.id, failure.message, true);
-      const definition = store.get(this.id);
-      if (definition) this.options.onFailing?.(definition, failure);
+      return 'stopped';
     } finally {
       await sink?.close().catch(() => {});
     }

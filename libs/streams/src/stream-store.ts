@@ -9,7 +9,8 @@ import type { StreamDefinition, StreamProgress } from './stream-definition.js';
  */
 export interface StreamStore {
   create(definition: StreamDefinition, secret: string | undefined, cursor: bigint): void;
-  update(definition: StreamDefinition, secret?: string): void;
+  /** `secret`: undefined keeps the stored one, null removes it. */
+  update(definition: StreamDefinition, secret?: string | null): void;
   delete(id: string): boolean;
   get(id: string): StreamDefinition | undefined;
   list(tenant?: string): StreamDefinition[];
