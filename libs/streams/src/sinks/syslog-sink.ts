@@ -1,4 +1,4 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as connectTls } from 'node:tls';
 import type { SyslogSinkConfig } from '../stream-definition.js';
@@ -62,7 +62,7 @@ export class SyslogSink implements Sink {
         resolve(socket);
       };
       const socket = tls
-        ? connectTls({ host, port, servername: host, ...(caPem !== undefined && { ca: caPem }) }, ready)
+        ? connectTls({ host, port, ...(isIP(host) === 0 && { servername: host }), ...(caPem !== undefined && { ca: caPem }) }, ready)
         : connectTcp({ host, port }, ready);
       socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy(new Error(`syslog ${host}:${port}: no connection in ${CONNECT_TIMEOUT_MS} ms`)));
       socket.on('error', (error) => {
