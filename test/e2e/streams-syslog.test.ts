@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loginEvent, sharedLedger } from '../support/http-api.js';
+import { loginEvent, sharedLedger, type ReceiptBody } from '../support/http-api.js';
 import { rsyslogAvailable, startRsyslog, RSYSLOGD } from '../support/rsyslog.js';
 import { until } from '../support/stream-receivers.js';
 
@@ -25,7 +25,7 @@ describeIf('log streams to rsyslog', () => {
     const rsyslog = await startRsyslog(dir, { tls });
     const tenant = `syslog-${format}`;
     try {
-      const receipts = [];
+      const receipts: ReceiptBody[] = [];
       for (let i = 0; i < 8; i++) receipts.push(await api().record(loginEvent({ tenant, outcome: i % 2 ? 'failure' : 'success', reason: 'a | b = c' })));
       const created = await api().post<{ id: string }>(`/v1/tenants/${tenant}/streams`, {
         name: 'rsyslog',
@@ -80,7 +80,7 @@ describeIf('log streams to rsyslog', () => {
     expect(created.status).toBe(201);
     const port = rsyslog.port;
     await rsyslog.stop();
-    const receipts = [];
+    const receipts: ReceiptBody[] = [];
     for (let i = 0; i < 5; i++) receipts.push(await api().record(loginEvent({ tenant })));
     await until(async () => (await api().get<{ failedAttempts: number }>(`/v1/tenants/${tenant}/streams/${created.json.id}`)).json.failedAttempts > 0);
     rsyslog = await startRsyslog(dir, { port });

@@ -1,5 +1,5 @@
 // Log streams end to end over HTTP: a ledger, a stream created through the API, a local webhook receiver.
-import { expectError, loginEvent, writeTokensFile, type Api } from '../support/http-api.js';
+import { expectError, loginEvent, writeTokensFile, type Api, type ReceiptBody } from '../support/http-api.js';
 import { DEV_TOKEN, makeDataDir, startLedger } from '../support/ledger-process.js';
 import { ndjsonLines, signatureValid, startHttpReceiver, until, type HttpReceiver } from '../support/stream-receivers.js';
 import { Api as Client } from '../support/http-api.js';
@@ -53,7 +53,7 @@ function webhook(receiver: HttpReceiver, extra: Record<string, unknown> = {}): R
 
 /** Records `count` logins of `tenant` (actor u_<i>) and returns their receipts. */
 async function loginsOf(tenant: string, count: number, outcome = 'success') {
-  const receipts = [];
+  const receipts: ReceiptBody[] = [];
   for (let i = 0; i < count; i++) receipts.push(await api.record(loginEvent({ tenant, outcome, actor: { type: 'user', id: `u_${i}` } })));
   return receipts;
 }
