@@ -31,3 +31,4 @@ export {
   evidenceTrailer,
   verifyEvidenceBundle,
 } from './evidence-bundle.js';
+export { type StreamFileSummary, verifyStreamLines } from './stream-file.js';
