@@ -113,6 +113,14 @@ describe('log streams to a webhook', () => {
       const state = await api.get<StreamBody>(`/v1/tenants/outage/streams/${created.json.id}`);
       expect(state.json.failedAttempts).toBeGreaterThanOrEqual(6);
       await until(async () => (await api.get<StreamBody>(`/v1/tenants/outage/streams/${created.json.id}`)).json.status === 'active');
+      // /metrics shows the stream: nothing behind, its deliveries, its failed attempts, when it last succeeded.
+      const metrics = (await api.as(undefined).get('/metrics')).text;
+      const labels = `{stream="${created.json.id}",tenant="outage"}`;
+      expect(metrics).toContain(`trailmark_stream_failed_attempts${labels} 6`);
+      expect(metrics).toMatch(new RegExp(`trailmark_stream_delivered_records${labels.replace(/[{}]/g, '\\$&')} (\\d+)`));
+      expect(metrics).toContain(`trailmark_stream_failing${labels} 0`);
+      expect(metrics).toMatch(new RegExp(`trailmark_stream_last_success_timestamp_seconds${labels.replace(/[{}]/g, '\\$&')} \\d+`));
+      expect(metrics).toMatch(new RegExp(`trailmark_stream_lag_events${labels.replace(/[{}]/g, '\\$&')} \\d+`));
     } finally {
       await receiver.close();
     }

@@ -123,6 +123,10 @@ export class SqliteStreamStore implements StreamStore {
       .run(error, failing ? 1 : 0, id);
   }
 
+  markFailing(id: string, error: string): void {
+    this.db.prepare('UPDATE streams SET failing = 1, last_error = ? WHERE id = ?').run(error, id);
+  }
+
   resetCursor(id: string, cursor: bigint): void {
     this.db.prepare('UPDATE streams SET cursor = ?, range_start = ? WHERE id = ?').run(cursor.toString(), cursor.toString(), id);
   }

@@ -259,7 +259,7 @@ class StreamLoop {
       } catch (error) {
         if (signal.aborted) return false;
         const failure = error instanceof Error ? error : new Error(String(error));
-        this.options.store.recordFailure(this.id, failure.message, true);
+        this.options.store.markFailing(this.id, failure.message);
         this.options.onFailing?.(definition, failure);
         await this.sleep(signal, delay(this.retry.maxDelayMs));
       }

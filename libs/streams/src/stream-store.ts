@@ -22,6 +22,8 @@ export interface StreamStore {
   skip(id: string, cursor: bigint): void;
   /** A delivery attempt failed; `failing` once the retries of one batch are exhausted. */
   recordFailure(id: string, error: string, failing: boolean): void;
+  /** The retries of a batch are spent: the stream is failing (until its next success); counts no attempt. */
+  markFailing(id: string, error: string): void;
   /** Replay: the cursor goes back (or forward) to `cursor`, whatever it was. */
   resetCursor(id: string, cursor: bigint): void;
   close(): void;
