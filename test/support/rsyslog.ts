@@ -9,6 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const RSYSLOGD = '/usr/sbin/rsyslogd';
 export const rsyslogAvailable = existsSync(RSYSLOGD);
+/** TLS needs rsyslog's GnuTLS driver (Debian package rsyslog-gnutls) and openssl to make the test certificate. */
+export const rsyslogTlsAvailable =
+  ['/usr/lib/x86_64-linux-gnu/rsyslog', '/usr/lib/aarch64-linux-gnu/rsyslog', '/usr/lib/rsyslog'].some((dir) => existsSync(join(dir, 'lmnsd_gtls.so'))) &&
+  existsSync('/usr/bin/openssl');
 
 export interface Rsyslog {
   readonly port: number;
