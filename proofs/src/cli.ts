@@ -34,6 +34,7 @@ import { parseVerifierKey, type NoteVerifier } from './note.js';
 import { verifyReceipt } from './receipt.js';
 import { checkWitnessed, loadPolicy, POLICY_HELP } from './cli-policy.js';
 import { parseTlogProof } from './tlog-proof.js';
+import { verifyStreamLines } from './stream-file.js';
 
 const PROGRAM = 'trailmark-verify';
 const EXIT_VERIFIED = 0;
@@ -263,6 +264,25 @@ function buildProgram(report: (summary: string) => void): Command {
         progress.stop();
       }
       report(`OK bundle: ${verified.events} events verified against ${describe(verified.checkpoint)}${witnessed}`);
+    });
+
+  program
+    .command('stream')
+    .description("check a log-stream receiver's NDJSON file: every record proven in the log, every batch's range complete, no gap")
+    .requiredOption('--key <key>', KEY_HELP)
+    .option('--from <n>', 'the batches must cover leaves from this index', parseIndex)
+    .option('--to <n>', 'the batches must cover leaves below this index', parseIndex)
+    .argument('<file>', 'the NDJSON lines the receiver kept (records and batch trailers), or - for stdin')
+    .addHelpText('after', `\nExample:\n  ${PROGRAM} stream --key log.vkey --from 0 received.ndjson`)
+    .action(async (file: string, options: { key: string; from?: bigint; to?: bigint }) => {
+      const verifier = loadVerifier(options.key);
+      const lines = (await readInputText(file, 'stream file')).split('\n');
+      const summary = verifyStreamLines(lines, verifier, { ...(options.from !== undefined && { from: options.from }), ...(options.to !== undefined && { to: options.to }) });
+      const unconfirmed = summary.unconfirmed > 0 ? `; ${summary.unconfirmed} records of batches that never closed ignored` : '';
+      report(
+        `OK stream ${summary.stream} of tenant ${summary.tenant}: leaves [${summary.from}, ${summary.to}) complete, ` +
+          `${summary.records} records in ${summary.batches} batches, proven in the log up to tree size ${summary.treeSize}${unconfirmed}`,
+      );
     });
 
   program

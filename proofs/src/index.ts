@@ -53,3 +53,4 @@ export {
   describeQuorum,
 } from './witness-policy.js';
 export { type WitnessedCheckpoint, openWitnessedCheckpoint, verifyPolicyCosignatures } from './witnessed-checkpoint.js';
+export { type StreamFileSummary, verifyStreamLines } from './stream-file.js';

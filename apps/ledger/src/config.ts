@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_CLOCK_STEP_MS } from '@trailmark/domain';
+import { loadStreamSettings, type StreamSettings } from './stream-settings.js';
 
 /** The service's configuration, read from the environment (README: Configuration). */
 export interface LedgerConfig {
@@ -25,6 +26,8 @@ export interface LedgerConfig {
   readonly http: HttpTimeouts;
   /** A step of the wall clock beyond this many ms is reported and not followed by server time. */
   readonly clockStepMs: number;
+  /** Log streams; unset (configurations built in code): the defaults, private addresses refused. */
+  readonly streams?: StreamSettings;
 }
 
 export interface HttpTimeouts {
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     serveUnwitnessed: flag(env, 'TRAILMARK_SERVE_UNWITNESSED'),
     http: httpTimeouts(env),
     clockStepMs: integer(env, 'TRAILMARK_CLOCK_STEP_MS', DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
+    streams: loadStreamSettings(env),
   };
 }
 

@@ -169,6 +169,15 @@ export const ACTIONS = {
     targets: [optional('subject', 'document')],
     ocsf: ocsf(DATASTORE_ACTIVITY, 4, 'Query'),
   },
+
+  // log streams (reserved: only the service records them, for the changes made through its streams API)
+  'stream.created': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, 1, 'Create') },
+  'stream.changed': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, 3, 'Update') },
+  'stream.paused': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, 12, 'Suspend') },
+  'stream.resumed': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, 13, 'Resume') },
+  'stream.replayed': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, OTHER, 'Other') },
+  'stream.tested': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, OTHER, 'Other') },
+  'stream.deleted': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, 4, 'Delete') },
 } as const satisfies Record<string, ActionDefinition>;
 
 export type Action = keyof typeof ACTIONS;

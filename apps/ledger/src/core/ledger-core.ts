@@ -17,6 +17,8 @@ import type { LedgerConfig } from '../config.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { LedgerWitnesses } from './ledger-witnesses.js';
 import { logClockStep } from './clock-log.js';
+import { openLedgerStreams } from './open-ledger-streams.js';
+import type { LedgerStreams } from './ledger-streams.js';
 import { loadSigningKey } from './signing-key.js';
 
 export const LEDGER_DB_FILE = 'ledger.db';
@@ -80,6 +82,8 @@ export class LedgerCore {
    * in a thread of its own: opened by start().
    */
   private projection: { readModel: ReadModelStore; projector: ProjectorThread } | undefined;
+  /** The log streams, delivering beside ingest: opened by start(), once the log is caught up. */
+  private logStreams: LedgerStreams | undefined;
 
   private constructor(
     readonly config: LedgerConfig,
@@ -147,7 +151,13 @@ export class LedgerCore {
     // EventStoreDB pushes new events to the thread's own subscription; only the embedded store needs telling.
     if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => projector.logGrew());
     await projector.start();
+    this.logStreams = openLedgerStreams(this, this.onError);
     this.started = true;
+  }
+
+  get streams(): LedgerStreams {
+    if (!this.logStreams) throw new Error('the ledger is not started: no streams yet');
+    return this.logStreams;
   }
 
   get readModel(): ReadModelStore {
@@ -206,6 +216,7 @@ export class LedgerCore {
 
   async stop(): Promise<void> {
     this.started = false;
+    await this.logStreams?.stop();
     this.publisher.stop();
     this.witnesses?.stop();
     await this.projection?.projector.stop();

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerCore } from '../../core/ledger-core.js';
+import { registerStreamMetrics } from './stream-metrics.js';
 
 /** Route label of requests no route matched: one series, whatever path was asked. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -39,6 +40,7 @@ export class LedgerMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    registerStreamMetrics(this.registry, () => this.core);
     // prom-client calls collect() with the metric as `this`: the ledger is reached through this alias.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const metrics = this;

@@ -64,6 +64,7 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[]): OpenAp
       { name: 'log', description: 'what anyone may fetch to check the log: checkpoints, the key, proofs' },
       { name: 'proofs', description: 'inclusion and consistency proofs' },
       { name: 'operations', description: 'health, metrics and this documentation' },
+      { name: 'streams', description: "a tenant's log streams to SIEMs, syslog, NATS and webhooks" },
     ],
     paths,
     components: {

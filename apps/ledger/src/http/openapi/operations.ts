@@ -1,3 +1,5 @@
+import { STREAM_OPERATIONS } from './stream-operations.js';
+
 /**
  * What the OpenAPI document says about each operation, keyed by "Controller.method". Paths, methods,
  * named parameters and who may call come from the code (route-explorer.ts); this table adds the
@@ -42,6 +44,7 @@ function FILTERS_AND(own: Parameters): Parameters {
 }
 
 export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
+  ...STREAM_OPERATIONS,
   'EventsController.record': {
     summary: 'Record one identity event',
     description:

@@ -1,0 +1,27 @@
+import type { EventRecorder } from '@trailmark/domain';
+
+export type StreamAction = 'stream.created' | 'stream.changed' | 'stream.paused' | 'stream.resumed' | 'stream.replayed' | 'stream.tested' | 'stream.deleted';
+
+/**
+ * A stream is a way out for a tenant's data: who opened, changed, paused, replayed, tested or closed it is an
+ * event of that tenant's log, with the token's name as actor and the stream's public configuration (never its
+ * secret) in the detail. One batch, so several changes of one request are recorded together or not at all.
+ * Same internal path as read-audit.ts.
+ */
+export async function recordStreamChanges(
+  recorder: EventRecorder,
+  actor: { readonly name: string },
+  tenant: string,
+  streamId: string,
+  changes: readonly { readonly action: StreamAction; readonly metadata: Record<string, unknown> }[],
+): Promise<void> {
+  const bodies = changes.map(({ action, metadata }) => ({
+    tenant,
+    action,
+    outcome: 'success',
+    actor: { type: 'api_key', id: actor.name },
+    targets: [{ type: 'stream', id: streamId }],
+    metadata,
+  }));
+  await recorder.record(bodies, '*', (i) => `streams[${i}]`);
+}

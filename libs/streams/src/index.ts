@@ -1,0 +1,17 @@
+export * from './stream-definition.js';
+export { type StreamStore } from './stream-store.js';
+export { SqliteStreamStore, STREAMS_DB_FILE } from './sqlite-stream-store.js';
+export { filterActions, streamCarries, unknownFilterNames } from './stream-filter.js';
+export { type LogLeaf, type LogSource, type StreamCheckpoint } from './log-source.js';
+export { LedgerLogSource, type LedgerLogSourceParts } from './ledger-log-source.js';
+export { STREAM_BATCH_FORMAT, batchTrailer, nativeRecord, readRecord, type StreamBatch, type StreamRecord } from './stream-record.js';
+export { formatRecord, type FormattedRecord, type RecordContext } from './record-format.js';
+export { type Sink, type SinkPayload, SinkRefusedError } from './sinks/sink.js';
+export { SIGNATURE_HEADER, signatureHeader } from './sinks/webhook-sink.js';
+export { SPLUNK_HEC_PATH } from './sinks/splunk-hec-sink.js';
+export { DATADOG_LOGS_PATH } from './sinks/datadog-sink.js';
+export { octetCounted, syslogRecordMessage } from './sinks/syslog-message.js';
+export { openSink, SINK_SECRETS } from './open-sink.js';
+export { OutboundAddressError, checkOutboundAddress } from './outbound-address.js';
+export { DEFAULT_RETRY, StreamRunner, type RetrySettings, type StreamRunnerOptions, type StreamState } from './stream-runner.js';
+export { StreamRequestError, parseChangeStream, parseCreateStream, type ChangeStreamRequest, type CreateStreamRequest } from './stream-request.js';
