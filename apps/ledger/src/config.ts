@@ -16,6 +16,8 @@ export interface LedgerConfig {
   readonly esdbConnectionString: string | undefined;
   /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
   readonly readDbUrl: string | undefined;
+  /** Where the C2SP tlog-tiles API is served: a path starting and ending with "/" (`/log/`). */
+  readonly tilesPrefix: string;
 }
 
 export class ConfigError extends Error {}
@@ -40,7 +42,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     production,
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
+    tilesPrefix: tilesPrefix(nonEmpty(env.TRAILMARK_TILES_PREFIX) ?? DEFAULT_TILES_PREFIX),
   };
+}
+
+export const DEFAULT_TILES_PREFIX = '/log/';
+
+/** A URL path of plain segments; "/log" and "/log/" are the same prefix. Not under /v1: those paths are the JSON API's. */
+function tilesPrefix(text: string): string {
+  const prefix = `${text.replace(/\/+$/, '')}/`;
+  if (!/^(\/[A-Za-z0-9._~-]+)*\/$/.test(prefix) || /^\/v1\//.test(prefix)) {
+    throw new ConfigError(`TRAILMARK_TILES_PREFIX=${text} is not a URL path like /log/ (plain segments, not under /v1/)`);
+  }
+  return prefix;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

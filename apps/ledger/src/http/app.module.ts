@@ -15,6 +15,7 @@ import { OpenApiModule } from './openapi/openapi.module.js';
 import { SearchController } from './search.controller.js';
 import { ExportController } from './export.controller.js';
 import { AccessController } from './access.controller.js';
+import { tilesControllerAt } from './tiles.controller.js';
 
 /**
  * The HTTP service: the ledger, its controllers, bearer credentials and the error format, plus
@@ -36,7 +37,7 @@ export class AppModule implements OnModuleInit {
     return {
       module: AppModule,
       imports: [TrailmarkModule.forRoot(config, onError), ObservabilityModule.forRoot(metrics), OpenApiModule],
-      controllers: [SearchController, ExportController, AccessController, EventsController, LogController, HealthController],
+      controllers: [SearchController, ExportController, AccessController, EventsController, LogController, HealthController, tilesControllerAt(config.tilesPrefix)],
       providers: [
         { provide: Credentials, useValue: credentials },
         { provide: APP_GUARD, useClass: BearerAuthGuard },

@@ -4,6 +4,7 @@ import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
 import { base64Hashes, jsonNumber, parseCount } from './json.js';
 import { Public } from './auth/requires-role.decorator.js';
+import { servedCheckpoint } from './served-checkpoint.js';
 
 /** What anyone may fetch to check the log: checkpoints, the key, proofs. No credentials. */
 @Public()
@@ -15,9 +16,7 @@ export class LogController {
   @Header('content-type', 'text/plain; charset=utf-8')
   @Header('cache-control', 'no-store')
   checkpoint(): string {
-    const latest = this.core.publisher.latest();
-    if (!latest) throw new ApiError(503, 'unavailable', 'no checkpoint has been signed yet');
-    return latest.note;
+    return servedCheckpoint(this.core).note;
   }
 
   @Get('key')
