@@ -139,7 +139,7 @@ describe('followLog', () => {
   test('a changed tile, and an entry bundle that does not hash to its tile', async () => {
     const changedTile = new Map(tilesB);
     const tile = changedTile.get('tile/1/000')!.slice();
-    tile[40] ^= 1;
+    tile[40]! ^= 1;
     changedTile.set('tile/1/000', tile);
     await expect(followLog({ fetch: fetcherOf(changedTile), checkpoint: checkpointOf(ENTRIES, SIZE_B) })).rejects.toThrow(
       /serves a tile that is not the tree of its checkpoint .*tile\/1\/000 hash 1 is not the hash of the 1th full tile 0\/1/,
