@@ -76,9 +76,8 @@ export class TileTree {
     return widths.map((width, level) => this.levels[level]!.hashes.slice(0, width * HASH_SIZE));
   }
 
-  /** Appends one leaf hash (32 bytes); returns the tiles it completed, lowest level first. */
-  appendLeafHash(hash: Uint8Array): CompletedTile[] {
-    const completed: CompletedTile[] = [];
+  /** Appends one leaf hash (32 bytes); the tiles it completes are pushed onto `completed`, lowest level first. */
+  appendLeafHash(hash: Uint8Array, completed: CompletedTile[] = []): CompletedTile[] {
     this.push(0, hash, completed);
     this.leaves++;
     return completed;
