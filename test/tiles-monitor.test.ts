@@ -170,3 +170,11 @@ test('--follow verifies each new checkpoint as it appears', async () => {
     await exited;
   }
 });
+
+test('serve refuses a TRAILMARK_TILES_PREFIX that is not a plain path, or lies under /v1/', async () => {
+  for (const prefix of ['/v1/log', 'log', '/log/../x', '/a b/']) {
+    const run = await runTrailmark(['serve'], { TRAILMARK_TILES_PREFIX: prefix, TRAILMARK_DATA_DIR: join(work, 'never-started') });
+    expect([prefix, run.code]).toEqual([prefix, 2]);
+    expect(run.stderr).toContain(`TRAILMARK_TILES_PREFIX=${prefix} is not a URL path like /log/`);
+  }
+});

@@ -51,7 +51,8 @@ export const DEFAULT_TILES_PREFIX = '/log/';
 /** A URL path of plain segments; "/log" and "/log/" are the same prefix. Not under /v1: those paths are the JSON API's. */
 function tilesPrefix(text: string): string {
   const prefix = `${text.replace(/\/+$/, '')}/`;
-  if (!/^(\/[A-Za-z0-9._~-]+)*\/$/.test(prefix) || /^\/v1\//.test(prefix)) {
+  const dotSegment = prefix.split('/').some((segment) => segment === '.' || segment === '..');
+  if (!/^(\/[A-Za-z0-9._~-]+)*\/$/.test(prefix) || dotSegment || /^\/v1\//.test(prefix)) {
     throw new ConfigError(`TRAILMARK_TILES_PREFIX=${text} is not a URL path like /log/ (plain segments, not under /v1/)`);
   }
   return prefix;
