@@ -5,7 +5,7 @@
 // shrank or forked; for `bundle`, anything wrong inside the bundle), 2 the input
 // could not be read (bad file, option or usage).
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash as nativeHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
@@ -19,8 +19,10 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { decodeBase64, encodeBase64 } from './base64.js';
@@ -35,6 +37,8 @@ import { verifyReceipt } from './receipt.js';
 import { checkWitnessed, loadPolicy, POLICY_HELP } from './cli-policy.js';
 import { parseTlogProof } from './tlog-proof.js';
 import { verifyStreamLines } from './stream-file.js';
+import { followLog, MissingTileError, type MonitorState, type TileFetcher } from './tile-monitor.js';
+import type { Sha256 } from './tile-tree.js';
 
 const PROGRAM = 'trailmark-verify';
 const EXIT_VERIFIED = 0;
@@ -287,18 +291,44 @@ function buildProgram(report: (summary: string) => void): Command {
 
   program
     .command('monitor')
-    .summary("check that a live log's latest checkpoint is consistent with the last one seen")
+    .summary("follow a log through its public tiles API: every new entry and tile checked against its checkpoint")
     .description(
-      "Fetch the log's latest signed checkpoint and check that it extends the last one this monitor " +
-        'verified (with a consistency proof from the log); then keep it for the next run. Run it on a ' +
-        'schedule: exit 1 means the log shrank or forked, and the conflicting checkpoint is kept as evidence.',
+      "Fetch the log's signed checkpoint from its C2SP tlog-tiles API (--url), check that it extends the last one " +
+        'this monitor verified (kept in --state), download the entry bundles and hash tiles it adds, rebuild the tree ' +
+        'from the entries and check every tile and the root against the checkpoint. Reads nothing but the tiles ' +
+        'API, so it works against any static copy (`trailmark tiles export`), over http(s) or file://. Exit 1 ' +
+        'means the log shrank, forked, or serves entries or tiles that are not those it signed; the conflicting ' +
+        'checkpoint is kept as evidence. With --follow it keeps polling.\n\n' +
+        'Legacy form: `monitor <url>` checks only checkpoints and consistency proofs through the /v1/log API, ' +
+        'with --state naming a directory.',
     )
-    .argument('<url>', 'log base URL, e.g. https://log.example.com')
+    .argument('[url]', 'legacy: the log base URL, e.g. https://log.example.com (its /v1/log API)')
     .requiredOption('--key <key>', KEY_HELP)
-    .option('--state <dir>', `directory keeping the last verified checkpoint (default: ~/.${PROGRAM}/<origin>)`)
-    .addHelpText('after', `\nExample (cron, every 10 minutes):\n  */10 * * * * ${PROGRAM} monitor https://log.example.com --key /etc/trailmark/log.vkey`)
-    .action(async (url: string, options: { key: string; state?: string }) => {
+    .option('--url <prefix>', "the log's tiles prefix, e.g. https://log.example.com/log/ or file:///srv/log/")
+    .option('--state <path>', `the state file (default ~/.${PROGRAM}/<origin>/${TILES_STATE_FILE}); legacy form: a directory`)
+    .option('--follow', 'keep polling, verifying each new checkpoint, until a check fails')
+    .option('--interval <seconds>', 'seconds between two polls with --follow', parseSeconds, 10)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  ${PROGRAM} monitor --url https://log.example.com/log/ --key /etc/trailmark/log.vkey\n` +
+        `  ${PROGRAM} monitor --url https://log.example.com/log/ --key log.vkey --follow --interval 30\n` +
+        `  ${PROGRAM} monitor --url file:///srv/trailmark-tiles/ --key log.vkey --state tiles-state.json`,
+    )
+    .action(async (url: string | undefined, options: { key: string; url?: string; state?: string; follow?: boolean; interval: number }) => {
       const verifier = loadVerifier(options.key);
+      if (options.url !== undefined) {
+        if (url !== undefined) throw new InputError('give the log either as --url <tiles prefix> or as the legacy <url>, not both');
+        const prefix = parseTilesPrefix(options.url);
+        const statePath = options.state ?? join(defaultStateDir(verifier.name), TILES_STATE_FILE);
+        if (!options.follow) {
+          report(await monitorTiles(prefix, verifier, statePath));
+          return;
+        }
+        await followTiles(prefix, verifier, statePath, options.interval * 1000);
+        return;
+      }
+      if (url === undefined) throw new InputError('give the log\'s tiles prefix with --url (e.g. --url https://log.example.com/log/)');
+      if (options.follow) throw new InputError('--follow needs --url: the legacy form checks once');
       report(await monitor(parseBaseUrl(url), verifier, options.state ?? defaultStateDir(verifier.name)));
     });
 
@@ -750,4 +780,196 @@ function writeFileAtomic(path: string, data: Uint8Array): void {
   }
   closeSync(fd);
   renameSync(temporary, path);
+}
+
+// ---------------------------------------------------------------------------
+// monitor --url: follow the log through its tiles API (the checks are followLog's)
+
+const TILES_STATE_FILE = 'tiles-state.json';
+const TILES_STATE_FORMAT = 'trailmark-monitor-state/1';
+
+/** node:crypto's one-shot SHA-256 (OpenSSL): the library's own @noble/hashes is three times slower per leaf. */
+const nodeSha256: Sha256 = (data) => nativeHash('sha256', data, 'buffer');
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || seconds <= 0) throw new InvalidArgumentError('give a positive number of seconds.');
+  return seconds;
+}
+
+/** The prefix with one trailing slash: http(s), or file: for a directory written by `trailmark tiles export`. */
+function parseTilesPrefix(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`${JSON.stringify(text)} is not a URL (expected e.g. https://log.example.com/log/)`);
+  }
+  if (!['https:', 'http:', 'file:'].includes(url.protocol)) throw new InputError(`${text}: only http, https and file URLs are supported`);
+  if (url.search !== '' || url.hash !== '') throw new InputError(`${text}: give the tiles prefix, without query or fragment`);
+  return url.href.replace(/\/*$/, '/');
+}
+
+function tileFetcher(prefix: string): TileFetcher {
+  if (prefix.startsWith('file:')) {
+    const root = fileURLToPath(prefix);
+    return async (path) => {
+      try {
+        return new Uint8Array(await readFile(join(root, path)));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+        throw new InputError(`cannot read ${join(root, path)}: ${systemReason(error)}`);
+      }
+    };
+  }
+  // fetch asks for gzip and undoes the Content-Encoding the log answers with.
+  return async (path) => {
+    const url = `${prefix}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'follow' });
+    } catch (error) {
+      throw new InputError(`GET ${url} failed: ${networkReason(error)}`);
+    }
+    if (response.status === 404 || response.status === 410) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (response.status !== 200) throw new InputError(`GET ${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd());
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw new InputError(`GET ${url} failed while reading the body: ${networkReason(error)}`);
+    }
+  };
+}
+
+/** One run: returns the summary line; throws VerificationError (exit 1) on anything inconsistent. */
+async function monitorTiles(prefix: string, verifier: NoteVerifier, statePath: string): Promise<string> {
+  const fetchTile = tileFetcher(prefix);
+  const checkpointUrl = `${prefix}checkpoint`;
+  const note = await fetchTile('checkpoint');
+  if (note === undefined) throw new InputError(`${checkpointUrl} is not there (HTTP 404 or no such file)`);
+  const served = openCheckpointFile(note, checkpointUrl, verifier);
+  const stored = loadTilesState(statePath, verifier);
+  const log = served.origin;
+  const start = stored?.checkpoint.size ?? 0n;
+  const progress = monitorProgress(served.size > start ? served.size - start : 0n);
+  let verified: Awaited<ReturnType<typeof followLog>>;
+  try {
+    verified = await followLog({
+      fetch: fetchTile,
+      checkpoint: served,
+      ...(stored && { from: stored }),
+      sha256: nodeSha256,
+      prefetch: 16,
+      onProgress: ({ entries }) => progress.update(entries),
+    });
+  } catch (error) {
+    if (error instanceof MissingTileError) throw new InputError(`${prefix}: ${error.message}`);
+    if (!(error instanceof VerificationError)) throw error;
+    const evidence = keepEvidence(dirname(statePath), note, served.size);
+    throw new VerificationError(`${log}: ${error.message}; kept the verified state in ${statePath}, ${evidence}`);
+  } finally {
+    progress.stop();
+  }
+  storeTilesState(statePath, note, verified.state);
+  const root = encodeBase64(served.root);
+  if (verified.entries === 0n) return `${log}: unchanged, size ${served.size} root ${root}`;
+  const span = stored ? `${start} → ${served.size}` : `0 → ${served.size} (first run: the whole log)`;
+  return (
+    `${log}: verified ${verified.entries} new entries, ${span}: ${verified.bundles} entry bundles and ${verified.tiles} tiles ` +
+    `match the checkpoint, root ${root}`
+  );
+}
+
+/** --follow: a summary line per change on stdout; unreachable logs are reported and retried; a failed check ends it. */
+async function followTiles(prefix: string, verifier: NoteVerifier, statePath: string, intervalMs: number): Promise<never> {
+  let last = '';
+  for (;;) {
+    try {
+      const summary = await monitorTiles(prefix, verifier, statePath);
+      if (summary !== last) process.stdout.write(`${new Date().toISOString()} ${summary}\n`);
+      last = summary;
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      process.stderr.write(`${PROGRAM}: ${error.message} (retrying in ${intervalMs / 1000} s)\n`);
+      last = '';
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Progress of a monitor run on stderr: a bar over the new entries on a terminal, else a plain line every PLAIN_PROGRESS_MS. */
+function monitorProgress(total: bigint): { update(entries: bigint): void; stop(): void } {
+  const stream = process.stderr;
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream, format: 'verifying {bar} {percentage}% | {value}/{total} entries | {eta_formatted} left', hideCursor: true, etaBuffer: 50, fps: 10 },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(Number(total), 0);
+    return { update: (entries) => bar.update(Number(entries)), stop: () => bar.stop() };
+  }
+  let last = Date.now();
+  return {
+    update: (entries) => {
+      const now = Date.now();
+      if (now - last < PLAIN_PROGRESS_MS) return;
+      last = now;
+      stream.write(`${PROGRAM}: monitor: ${entries} of ${total} new entries verified\n`);
+    },
+    stop: () => {},
+  };
+}
+
+/**
+ * The state file: the last verified checkpoint and that size's partial tiles. The checkpoint is verified
+ * with the key again, and followLog checks that the tiles give its root: an edited file does not pass.
+ */
+function loadTilesState(path: string, verifier: NoteVerifier): MonitorState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`cannot read the monitor state ${path}: ${systemReason(error)}`);
+  }
+  const damaged = (reason: string): InputError =>
+    new InputError(`the monitor state ${path} ${reason}; if the log really changed its key, move that file away to start over`);
+  let parsed: { format?: unknown; checkpoint?: unknown; partialTiles?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw damaged('is not JSON');
+  }
+  if (parsed.format !== TILES_STATE_FORMAT || typeof parsed.checkpoint !== 'string' || !Array.isArray(parsed.partialTiles)) {
+    throw damaged(`is not a ${TILES_STATE_FORMAT} document`);
+  }
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = openCheckpoint(parsed.checkpoint, verifier);
+  } catch (error) {
+    throw damaged(`holds a checkpoint that does not open with this key (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const edge = parsed.partialTiles.map((tile: unknown, i) => {
+    if (typeof tile !== 'string') throw damaged(`has a partial tile ${i} that is not a string`);
+    return decodeBase64(tile);
+  });
+  return { checkpoint, edge };
+}
+
+function storeTilesState(path: string, note: Uint8Array, state: MonitorState): void {
+  const document = {
+    format: TILES_STATE_FORMAT,
+    checkpoint: new TextDecoder().decode(note),
+    partialTiles: state.edge.map((tile) => encodeBase64(tile)),
+  };
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(document, null, 1)}\n`));
+  } catch (error) {
+    throw new InputError(`cannot store the monitor state in ${path}: ${systemReason(error)}`);
+  }
 }

@@ -54,3 +54,26 @@ export {
 } from './witness-policy.js';
 export { type WitnessedCheckpoint, openWitnessedCheckpoint, verifyPolicyCosignatures } from './witnessed-checkpoint.js';
 export { type StreamFileSummary, verifyStreamLines } from './stream-file.js';
+export {
+  type TileResource,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  MAX_ENTRY_BYTES,
+  encodeTileIndex,
+  tilePath,
+  entriesPath,
+  parseTilePath,
+  encodeEntryBundle,
+  entryBundleOffsets,
+  decodeEntryBundle,
+} from './tlog-tiles.js';
+export { type Sha256, type CompletedTile, TileTree, partialWidths } from './tile-tree.js';
+export {
+  type TileFetcher,
+  type MonitorState,
+  type FollowOptions,
+  type FollowProgress,
+  type FollowResult,
+  MissingTileError,
+  followLog,
+} from './tile-monitor.js';

@@ -41,19 +41,24 @@ export function warnIfGoMissing(what: string): void {
 }
 
 export interface GoInterop {
+  /** The built program, for a test that must keep serving HTTP while it runs (spawn it asynchronously). */
+  readonly binary: string;
   /** Sends one batch of requests; one response per request, in order. */
   run(requests: readonly Record<string, unknown>[]): GoResponse[];
   /** Removes the binary and its build cache. */
   cleanup(): void;
 }
 
-/** Builds the interop program into a fresh temporary directory. Throws when Go is missing or the build fails. */
-export function buildGoInterop(): GoInterop {
+/**
+ * Builds the interop program (or another program of test/go, `source`) into a fresh temporary directory.
+ * Throws when Go is missing or the build fails.
+ */
+export function buildGoInterop(source: string = INTEROP_SOURCE): GoInterop {
   if (!('gopath' in go)) throw new Error(`cannot build the Go interop program: ${go.missing}`);
   const workDir = mkdtempSync(join(tmpdir(), 'trailmark-go-interop-'));
   const binary = join(workDir, 'interop');
   const build = spawnSync('go', ['build', '-o', binary, '.'], {
-    cwd: INTEROP_SOURCE,
+    cwd: source,
     encoding: 'utf8',
     env: {
       ...process.env,
@@ -68,6 +73,7 @@ export function buildGoInterop(): GoInterop {
     throw new Error(`go build failed: ${build.stderr}`);
   }
   return {
+    binary,
     run(requests) {
       const run = spawnSync(binary, [], { input: JSON.stringify(requests), encoding: 'utf8', maxBuffer: 1 << 28 });
       if (run.status !== 0) throw new Error(`interop program failed (${run.status}): ${run.stderr}`);

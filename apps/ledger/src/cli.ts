@@ -7,7 +7,7 @@ import { DEFAULT_WITNESS_NAME, serveWitness, WITNESS_DB_FILE } from './witness/w
 
 const EXIT_BAD_INPUT = 2;
 
-/** The `trailmark` command: serve, verify, projections rebuild, keygen. Returns the exit status (serve keeps running). */
+/** The `trailmark` command: serve, verify, projections rebuild, tiles export, keygen. Returns the exit status (serve keeps running). */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
   const program = new Command('trailmark')
@@ -51,6 +51,22 @@ export async function main(argv: string[]): Promise<number> {
     .action(async () => {
       const { rebuildProjections } = await import('./core/rebuild-projections.js');
       await rebuildProjections(loadConfig());
+    });
+
+  program
+    .command('tiles')
+    .description('the log as C2SP tlog-tiles (the API the service serves under TRAILMARK_TILES_PREFIX)')
+    .command('export')
+    .description(
+      'write the log of a data dir as the tlog-tiles tree of files (checkpoint, tile/..., tile/entries/...) as of ' +
+        'its latest checkpoint, to serve from any static host or object store; again into the same dir, it adds ' +
+        'only what is new. The ledger may keep running.',
+    )
+    .requiredOption('--out <dir>', 'the directory to write (it becomes the tiles prefix)')
+    .option('--data-dir <dir>', 'the ledger data directory', process.env.TRAILMARK_DATA_DIR ?? './data')
+    .action(async (options: { out: string; dataDir: string }) => {
+      const { exportTiles } = await import('./core/export-tiles.js');
+      status = exportTiles(options.dataDir, options.out);
     });
 
   program

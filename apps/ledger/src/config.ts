@@ -28,6 +28,8 @@ export interface LedgerConfig {
   readonly clockStepMs: number;
   /** Log streams; unset (configurations built in code): the defaults, private addresses refused. */
   readonly streams?: StreamSettings;
+  /** Where the C2SP tlog-tiles API is served: a path starting and ending with "/" (`/log/`). */
+  readonly tilesPrefix: string;
 }
 
 export interface HttpTimeouts {
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     http: httpTimeouts(env),
     clockStepMs: integer(env, 'TRAILMARK_CLOCK_STEP_MS', DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
     streams: loadStreamSettings(env),
+    tilesPrefix: tilesPrefix(nonEmpty(env.TRAILMARK_TILES_PREFIX) ?? DEFAULT_TILES_PREFIX),
   };
 }
 
@@ -93,6 +96,18 @@ function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
   }
   const keepAliveTimeoutMs = integer(env, 'TRAILMARK_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000);
   return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs };
+}
+
+export const DEFAULT_TILES_PREFIX = '/log/';
+
+/** A URL path of plain segments; "/log" and "/log/" are the same prefix. Not under /v1: those paths are the JSON API's. */
+function tilesPrefix(text: string): string {
+  const prefix = `${text.replace(/\/+$/, '')}/`;
+  const dotSegment = prefix.split('/').some((segment) => segment === '.' || segment === '..');
+  if (!/^(\/[A-Za-z0-9._~-]+)*\/$/.test(prefix) || dotSegment || /^\/v1\//.test(prefix)) {
+    throw new ConfigError(`TRAILMARK_TILES_PREFIX=${text} is not a URL path like /log/ (plain segments, not under /v1/)`);
+  }
+  return prefix;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -3,3 +3,4 @@ export { LedgerCore, openLedgerDatabase, LEDGER_DB_FILE } from './core/ledger-co
 export { TrailmarkModule } from './trailmark.module.js';
 export { createLedgerApp } from './http/create-app.js';
 export { createLogger } from './logger.js';
+export { hashTileBody, entryBundle } from './core/log-tiles.js';

@@ -63,21 +63,5 @@ export function partialTiles(treeSize: bigint): { level: number; index: bigint; 
   return tiles;
 }
 
-/** C2SP tile index path: decimal in groups of three digits, each but the last prefixed "x" (1234067 → x001/x234/067). */
-export function encodeTileIndex(index: bigint): string {
-  if (index < 0n) throw new RangeError(`tile index ${index} is negative`);
-  const groups: string[] = [];
-  let rest = index;
-  do {
-    groups.unshift((rest % 1000n).toString().padStart(3, '0'));
-    rest /= 1000n;
-  } while (rest > 0n);
-  return groups.map((group, i) => (i < groups.length - 1 ? `x${group}` : group)).join('/');
-}
-
-/** C2SP hash tile path: `tile/<L>/<N>` for a full tile, `tile/<L>/<N>.p/<W>` for a partial one. */
-export function tilePath(level: number, index: bigint, width = TILE_WIDTH): string {
-  if (width < 1 || width > TILE_WIDTH) throw new RangeError(`tile width ${width} is outside 1..${TILE_WIDTH}`);
-  const partial = width < TILE_WIDTH ? `.p/${width}` : '';
-  return `tile/${level}/${encodeTileIndex(index)}${partial}`;
-}
+// Resource paths are the verifier's (one implementation for the server and the monitor).
+export { encodeTileIndex, tilePath } from '@trailmark/proofs';

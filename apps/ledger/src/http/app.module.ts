@@ -16,6 +16,7 @@ import { SearchController } from './search.controller.js';
 import { ExportController } from './export.controller.js';
 import { AccessController } from './access.controller.js';
 import { StreamsController } from './streams.controller.js';
+import { tilesControllerAt } from './tiles.controller.js';
 
 /**
  * The HTTP service: the ledger, its controllers, bearer credentials and the error format, plus
@@ -37,7 +38,16 @@ export class AppModule implements OnModuleInit {
     return {
       module: AppModule,
       imports: [TrailmarkModule.forRoot(config, onError), ObservabilityModule.forRoot(metrics), OpenApiModule],
-      controllers: [SearchController, ExportController, AccessController, StreamsController, EventsController, LogController, HealthController],
+      controllers: [
+        SearchController,
+        ExportController,
+        AccessController,
+        StreamsController,
+        EventsController,
+        LogController,
+        HealthController,
+        tilesControllerAt(config.tilesPrefix),
+      ],
       providers: [
         { provide: Credentials, useValue: credentials },
         { provide: APP_GUARD, useClass: BearerAuthGuard },

@@ -5,8 +5,7 @@ import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
 import { base64Hashes, jsonNumber, parseCount } from './json.js';
 import { Public } from './auth/requires-role.decorator.js';
-
-export const WITNESSED_HEADER = 'trailmark-witnessed';
+import { servedCheckpoint } from './served-checkpoint.js';
 
 /** What anyone may fetch to check the log: checkpoints, the key, proofs. No credentials. */
 @Public()
@@ -18,14 +17,7 @@ export class LogController {
   @Header('content-type', 'text/plain; charset=utf-8')
   @Header('cache-control', 'no-store')
   checkpoint(@Res({ passthrough: true }) reply: FastifyReply): string {
-    const served = this.core.servedCheckpoint();
-    if (!served) {
-      const why = this.core.witnesses ? 'no checkpoint meets the witness quorum yet' : 'no checkpoint has been signed yet';
-      throw new ApiError(503, 'unavailable', why);
-    }
-    // With a witness policy, says whether the cosignatures meet its quorum (false only with TRAILMARK_SERVE_UNWITNESSED).
-    if (served.witnessed !== undefined) void reply.header(WITNESSED_HEADER, String(served.witnessed));
-    return served.note;
+    return servedCheckpoint(this.core, reply).note;
   }
 
   @Get('key')

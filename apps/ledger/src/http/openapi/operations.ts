@@ -183,6 +183,24 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     responses: { '200': { description: 'the proof', content: { [JSON_TYPE]: 'InclusionProof' } } },
     errors: [400],
   },
+  'TilesController.checkpoint': {
+    summary: 'tlog-tiles: the signed checkpoint',
+    description: 'C2SP tlog-tiles `checkpoint` under TRAILMARK_TILES_PREFIX (default /log/): the same bytes as GET /v1/log/checkpoint, cached for a few seconds.',
+    tags: ['log', 'tiles'],
+    responses: { '200': { description: 'the signed note', content: { [TEXT]: 'text' } } },
+    errors: [503],
+  },
+  'TilesController.tile': {
+    summary: 'tlog-tiles: a hash tile or an entry bundle',
+    description:
+      'C2SP tlog-tiles resources: `tile/<L>/<N>[.p/<W>]`, W (256 when full) hashes of tree level 8·L, and ' +
+      '`tile/entries/<N>[.p/<W>]`, the leaves 256·N… as uint16 big-endian length-prefixed bytes (gzip when accepted). ' +
+      'N in groups of three digits, all but the last prefixed x (x001/x234/067). Full resources are immutable; ' +
+      'anything beyond the served checkpoint is a 404.',
+    tags: ['log', 'tiles'],
+    responses: { '200': { description: 'the tile or bundle', content: { 'application/octet-stream': 'text' } } },
+    errors: [404, 503],
+  },
   'HealthController.live': {
     summary: 'Liveness',
     description: 'Answers while the process serves HTTP.',
