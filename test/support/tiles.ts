@@ -37,13 +37,7 @@ export async function serveDirectory(dir: string): Promise<{ url: string; reques
     const path = decodeURIComponent((request.url ?? '/').split('?')[0]!);
     requests.push(path);
     const file = join(dir, normalize(path).replace(/^(\.\.[/\\])+/, ''));
-    let isFile = false;
-    try {
-      isFile = statSync(file).isFile();
-    } catch {
-      isFile = false;
-    }
-    if (!isFile) {
+    if (!(statSync(file, { throwIfNoEntry: false })?.isFile() ?? false)) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
