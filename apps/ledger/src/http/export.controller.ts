@@ -5,6 +5,7 @@ import type { ProjectedEvent } from '@trailmark/projections';
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat } from '../core/export-formats.js';
 import { LedgerCore } from '../core/ledger-core.js';
 import { recordRead } from '../core/read-audit.js';
+import { checkedAgainstTree } from '../core/read-model-vs-tree.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -41,7 +42,8 @@ export class ExportController {
     // A named tenant is recorded before the first byte; an all-tenant export, once it knows whom it read.
     if (filter.tenants !== '*') await record(filter.tenants);
     const exported = new Set<string>();
-    const events = this.core.readModel.scan(filter, { upTo: signed.size });
+    // Only leaves of the signed tree: a read-model row that differs from the tree stops the export there.
+    const events = checkedAgainstTree(this.core.readModel.scan(filter, { upTo: signed.size }), this.core.tree);
     const rows = filter.tenants !== '*' ? events : noting(events, exported, () => record([...exported]));
     const chunks = exportChunks(
       format as ExportFormat,
