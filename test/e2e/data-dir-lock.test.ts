@@ -4,6 +4,9 @@ import { Api, loginEvent } from '../support/http-api.js';
 import { makeDataDir, startLedger } from '../support/ledger-process.js';
 import { refusedStart } from '../support/refused-start.js';
 
+/** Each test starts the ledger several times: a budget no slow machine trips, not a measure of speed. */
+const SEVERAL_STARTS_MS = 600_000;
+
 test('a second instance on the same data dir exits at once naming the data dir; the first keeps serving', async () => {
   const { dataDir, cleanup } = makeDataDir();
   try {
@@ -23,7 +26,7 @@ test('a second instance on the same data dir exits at once naming the data dir; 
   } finally {
     await cleanup();
   }
-});
+}, SEVERAL_STARTS_MS);
 
 test('after kill -9 the lock is gone: the ledger restarts on its data dir at once, and only one instance runs', async () => {
   const { dataDir, cleanup } = makeDataDir();
@@ -40,4 +43,4 @@ test('after kill -9 the lock is gone: the ledger restarts on its data dir at onc
   } finally {
     await cleanup();
   }
-});
+}, SEVERAL_STARTS_MS);

@@ -7,6 +7,9 @@ import { Api, loginEvent } from '../support/http-api.js';
 import { makeDataDir, startLedger, TEST_STORE } from '../support/ledger-process.js';
 import { refusedStart } from '../support/refused-start.js';
 
+/** Each test starts the ledger several times: a budget no slow machine trips, not a measure of speed. */
+const SEVERAL_STARTS_MS = 600_000;
+
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
@@ -38,7 +41,7 @@ test('another TRAILMARK_SIGNING_KEY (same origin) is refused: the message names 
   const ledger = await startLedger(dataDir);
   expect(await new Api(ledger.url).verifierKey()).toBe(verifierKey);
   expect(await ledger.stop()).toBe(0);
-});
+}, SEVERAL_STARTS_MS);
 
 test('a lost signing.key is not replaced by a new one: the start is refused and no key is written', async () => {
   const { dataDir, verifierKey } = await signedLog();
@@ -61,9 +64,9 @@ test('a lost signing.key is not replaced by a new one: the start is refused and 
   expect(await new Api(ledger.url).verifierKey()).toBe(verifierKey);
   expect(verifierKeyFor(parseSignerKey(signerKey))).toBe(verifierKey);
   expect(await ledger.stop()).toBe(0);
-});
+}, SEVERAL_STARTS_MS);
 
 test('a new data dir still gets a key made on first start, kept for the next', async () => {
   const { dataDir, verifierKey } = await signedLog();
   expect(verifierKeyFor(parseSignerKey(readFileSync(join(dataDir, 'signing.key'), 'utf8').trim()))).toBe(verifierKey);
-});
+}, SEVERAL_STARTS_MS);

@@ -7,6 +7,9 @@ import { canonicalJson } from '@trailmark/domain';
 import { Api, loginEvent } from '../support/http-api.js';
 import { DEV_TOKEN, makeDataDir, startLedger, type LedgerProcess } from '../support/ledger-process.js';
 
+/** Each test starts the ledger several times: a budget no slow machine trips, not a measure of speed. */
+const SEVERAL_STARTS_MS = 600_000;
+
 interface SearchBody {
   events: { leafIndex: number; event: { actor: { id: string } } }[];
 }
@@ -73,7 +76,7 @@ test('a read model whose last leaf is not the tree\'s is rebuilt on start, and t
   expect(ledger.output()).toContain('rebuilding it from the event store');
   expect(await actorsOfLogins(ledger)).toEqual(['u_0', 'u_1', 'u_2', 'u_3', 'u_4']);
   expect(await ledger.stop()).toBe(0);
-});
+}, SEVERAL_STARTS_MS);
 
 test('a read model holding more leaves than the tree (another log\'s) is rebuilt on start', async () => {
   const dataDir = dataDirForTest();
@@ -89,7 +92,7 @@ test('a read model holding more leaves than the tree (another log\'s) is rebuilt
   expect(ledger.output()).toMatch(/the read model does not match the tree \(it holds \d+ leaves but the tree only \d+\): rebuilding it/);
   expect(await actorsOfLogins(ledger)).toEqual(['u_0', 'u_1']);
   expect(await ledger.stop()).toBe(0);
-});
+}, SEVERAL_STARTS_MS);
 
 test('an export stops at a read-model row that does not hash to the signed tree: no forged leaf under a checkpoint', async () => {
   const dataDir = dataDirForTest();
@@ -109,4 +112,4 @@ test('an export stops at a read-model row that does not hash to the signed tree:
   } finally {
     expect(await ledger.stop()).toBe(0);
   }
-});
+}, SEVERAL_STARTS_MS);

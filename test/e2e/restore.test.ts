@@ -12,6 +12,9 @@ import { Api, loginEvent, verifyGrowth } from '../support/http-api.js';
 import { eventStoreDBOf, makeDataDir, startLedger, TEST_STORE } from '../support/ledger-process.js';
 import { refusedStart } from '../support/refused-start.js';
 
+/** Each test starts the ledger several times: a budget no slow machine trips, not a measure of speed. */
+const SEVERAL_STARTS_MS = 600_000;
+
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
@@ -94,7 +97,7 @@ sqliteOnly('embedded store: the high-water mark', () => {
     const after = await api.checkpoint();
     await verifyGrowth(api, second.checkpoint, after.checkpoint);
     expect(await ledger.stop()).toBe(0);
-  });
+  }, SEVERAL_STARTS_MS);
 
   test('a ledger.db as large as the mark but of other events is refused: the tree does not give the signed root', async () => {
     const { signerKey } = generateNoteKey('restore.example/log');
@@ -110,7 +113,7 @@ sqliteOnly('embedded store: the high-water mark', () => {
     expect(output).toContain(`this log already signed a checkpoint of size ${marked.checkpoint.size} (root ${encodeBase64(marked.checkpoint.root)}`);
     expect(output).toMatch(/but the tree the data gives has root [A-Za-z0-9+/]{43}= at that size/);
     expect(storedCheckpointSizes(dataDir).at(-1)).toBe(larger.checkpoint.size);
-  });
+  }, SEVERAL_STARTS_MS);
 
   test('a data dir of an older version, with checkpoints but no mark, gets its mark on start', async () => {
     const dataDir = dataDirForTest();
@@ -119,7 +122,7 @@ sqliteOnly('embedded store: the high-water mark', () => {
     const ledger = await startLedger(dataDir);
     expect(readFileSync(join(dataDir, 'checkpoint.latest'), 'utf8')).toBe(before.note);
     expect(await ledger.stop()).toBe(0);
-  });
+  }, SEVERAL_STARTS_MS);
 });
 
 esdbOnly('EventStoreDB: the trailmark-checkpoints stream', () => {
@@ -164,5 +167,5 @@ esdbOnly('EventStoreDB: the trailmark-checkpoints stream', () => {
     } finally {
       await store.close();
     }
-  });
+  }, SEVERAL_STARTS_MS);
 });
