@@ -1,16 +1,19 @@
 // One ledger per data dir: a second `trailmark serve` on a data dir in use exits at once and says why; the lock is
 // the kernel's, so an instance killed with SIGKILL does not keep its data dir locked.
 import { Api, loginEvent } from '../support/http-api.js';
-import { makeDataDir, startLedger } from '../support/ledger-process.js';
-import { refusedStart } from '../support/refused-start.js';
+import { makeDataDir } from '../support/ledger-process.js';
+import { leftoverKiller, refusedStart } from '../support/refused-start.js';
 
 /** Each test starts the ledger several times: a budget no slow machine trips, not a measure of speed. */
 const SEVERAL_STARTS_MS = 600_000;
 
+const ledgers = leftoverKiller();
+afterEach(() => ledgers.killLeftovers());
+
 test('a second instance on the same data dir exits at once naming the data dir; the first keeps serving', async () => {
   const { dataDir, cleanup } = makeDataDir();
   try {
-    const first = await startLedger(dataDir);
+    const first = await ledgers.start(dataDir);
     const api = new Api(first.url);
     await api.record(loginEvent());
 
@@ -31,11 +34,11 @@ test('a second instance on the same data dir exits at once naming the data dir; 
 test('after kill -9 the lock is gone: the ledger restarts on its data dir at once, and only one instance runs', async () => {
   const { dataDir, cleanup } = makeDataDir();
   try {
-    const killed = await startLedger(dataDir);
+    const killed = await ledgers.start(dataDir);
     const before = await new Api(killed.url).record(loginEvent(), '?wait=checkpoint');
     await killed.kill();
 
-    const restarted = await startLedger(dataDir);
+    const restarted = await ledgers.start(dataDir);
     const api = new Api(restarted.url);
     expect((await api.get(`/v1/events/${before.id}`)).status).toBe(200);
     expect(await refusedStart(dataDir)).toContain('another trailmark process is running on the data dir');

@@ -4,11 +4,14 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateNoteKey, parseSignerKey, verifierKeyFor } from '@trailmark/checkpoint';
 import { Api, loginEvent } from '../support/http-api.js';
-import { makeDataDir, startLedger, TEST_STORE } from '../support/ledger-process.js';
-import { refusedStart } from '../support/refused-start.js';
+import { makeDataDir, TEST_STORE } from '../support/ledger-process.js';
+import { leftoverKiller, refusedStart } from '../support/refused-start.js';
 
 /** Each test starts the ledger several times: a budget no slow machine trips, not a measure of speed. */
 const SEVERAL_STARTS_MS = 600_000;
+
+const ledgers = leftoverKiller();
+afterEach(() => ledgers.killLeftovers());
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -19,7 +22,7 @@ afterAll(async () => {
 async function signedLog(): Promise<{ dataDir: string; verifierKey: string }> {
   const { dataDir, cleanup } = makeDataDir();
   cleanups.push(cleanup);
-  const ledger = await startLedger(dataDir);
+  const ledger = await ledgers.start(dataDir);
   const api = new Api(ledger.url);
   await api.record(loginEvent(), '?wait=checkpoint');
   const verifierKey = await api.verifierKey();
@@ -38,7 +41,7 @@ test('another TRAILMARK_SIGNING_KEY (same origin) is refused: the message names 
   expect(output).toContain('The signing key from TRAILMARK_SIGNING_KEY is not the key this log signs with');
 
   // Its own key still opens it.
-  const ledger = await startLedger(dataDir);
+  const ledger = await ledgers.start(dataDir);
   expect(await new Api(ledger.url).verifierKey()).toBe(verifierKey);
   expect(await ledger.stop()).toBe(0);
 }, SEVERAL_STARTS_MS);
@@ -60,7 +63,7 @@ test('a lost signing.key is not replaced by a new one: the start is refused and 
   expect(existsSync(keyFile)).toBe(false);
 
   // With the log's key given back, it starts.
-  const ledger = await startLedger(dataDir, { TRAILMARK_SIGNING_KEY: signerKey });
+  const ledger = await ledgers.start(dataDir, { TRAILMARK_SIGNING_KEY: signerKey });
   expect(await new Api(ledger.url).verifierKey()).toBe(verifierKey);
   expect(verifierKeyFor(parseSignerKey(signerKey))).toBe(verifierKey);
   expect(await ledger.stop()).toBe(0);

@@ -9,11 +9,14 @@ import { generateNoteKey } from '@trailmark/checkpoint';
 import { EsdbEventStore } from '@trailmark/event-store';
 import { encodeBase64, openCheckpoint, type Checkpoint } from '@trailmark/proofs';
 import { Api, loginEvent, verifyGrowth } from '../support/http-api.js';
-import { eventStoreDBOf, makeDataDir, startLedger, TEST_STORE } from '../support/ledger-process.js';
-import { refusedStart } from '../support/refused-start.js';
+import { eventStoreDBOf, makeDataDir, TEST_STORE } from '../support/ledger-process.js';
+import { leftoverKiller, refusedStart } from '../support/refused-start.js';
 
 /** Each test starts the ledger several times: a budget no slow machine trips, not a measure of speed. */
 const SEVERAL_STARTS_MS = 600_000;
+
+const ledgers = leftoverKiller();
+afterEach(() => ledgers.killLeftovers());
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -28,7 +31,7 @@ function dataDirForTest(): string {
 
 /** Starts the ledger, records `count` events (the last waiting for a checkpoint), stops it; the checkpoint served last. */
 async function recordAndStop(dataDir: string, count: number, env: Record<string, string> = {}): Promise<{ note: string; checkpoint: Checkpoint }> {
-  const ledger = await startLedger(dataDir, env);
+  const ledger = await ledgers.start(dataDir, env);
   const api = new Api(ledger.url);
   for (let i = 0; i < count; i++) await api.record(loginEvent({ actor: { type: 'user', id: `u_${i}` } }), i === count - 1 ? '?wait=checkpoint' : '');
   const latest = await api.checkpoint();
@@ -91,7 +94,7 @@ sqliteOnly('embedded store: the high-water mark', () => {
 
     // The way forward the message gives: a backup at least as new as the mark.
     restoreLedgerDb(dataDir, join(backups, 'newer.db'));
-    const ledger = await startLedger(dataDir);
+    const ledger = await ledgers.start(dataDir);
     const api = new Api(ledger.url);
     await api.record(loginEvent(), '?wait=checkpoint');
     const after = await api.checkpoint();
@@ -119,7 +122,7 @@ sqliteOnly('embedded store: the high-water mark', () => {
     const dataDir = dataDirForTest();
     const before = await recordAndStop(dataDir, 2);
     rmSync(join(dataDir, 'checkpoint.latest'));
-    const ledger = await startLedger(dataDir);
+    const ledger = await ledgers.start(dataDir);
     expect(readFileSync(join(dataDir, 'checkpoint.latest'), 'utf8')).toBe(before.note);
     expect(await ledger.stop()).toBe(0);
   }, SEVERAL_STARTS_MS);
@@ -140,7 +143,7 @@ esdbOnly('EventStoreDB: the trailmark-checkpoints stream', () => {
     cpSync(backup, dataDir, { recursive: true });
     expect(existsSync(join(dataDir, 'signing.key'))).toBe(true);
 
-    const ledger = await startLedger(dataDir);
+    const ledger = await ledgers.start(dataDir);
     const api = new Api(ledger.url);
     const served = await api.checkpoint();
     // Never behind what was served before the restore, and consistent with it.

@@ -1,4 +1,4 @@
-import { startLedger } from './ledger-process.js';
+import { startLedger, type LedgerProcess } from './ledger-process.js';
 
 /**
  * Starts `trailmark serve` on `dataDir`, which must refuse to start: resolves with everything it wrote before it
@@ -17,4 +17,22 @@ export async function refusedStart(dataDir: string, env: Record<string, string> 
   if (!exited) throw outcome;
   expect(Number(exited[1])).not.toBe(0);
   return exited[2]!;
+}
+
+/**
+ * startLedger, remembering each ledger it started so that `afterEach(killLeftovers)` kills those a failed test
+ * left running (a test that passes stops its own).
+ */
+export function leftoverKiller(): { start: typeof startLedger; killLeftovers(): Promise<void> } {
+  const started: LedgerProcess[] = [];
+  return {
+    start: async (dataDir, env) => {
+      const ledger = await startLedger(dataDir, env);
+      started.push(ledger);
+      return ledger;
+    },
+    killLeftovers: async () => {
+      for (const ledger of started.splice(0)) if (ledger.child.exitCode === null && ledger.child.signalCode === null) await ledger.kill();
+    },
+  };
 }
