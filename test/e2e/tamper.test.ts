@@ -110,7 +110,7 @@ test('an untouched ledger verifies: exit 0 and a summary', async () => {
   const sizes = checkpointSizes(original);
   expect(sizes.at(-1)).toBe(BigInt(EVENTS));
   expect(run.stdout).toMatch(
-    new RegExp(`^verified 40 events, tree size 40, ${sizes.length} checkpoints \\(latest size 40, root [A-Za-z0-9+/]{43}=\\)\\n$`),
+    new RegExp(`^verified 40 events, tree size 40, ${sizes.length} checkpoints \\(latest size 40, root [A-Za-z0-9+/]{43}=\\), \\d+ read-model rows\\n$`),
   );
 });
 
@@ -181,6 +181,27 @@ test('an attacker who also rewrites the leaf hash in the tiles is caught by the 
   expect(line).toContain(eventId);
   // The stored tree's inner node over leaves 16 and 17 still holds the original hash.
   expect(run.stderr).toMatch(/stored tiles: the node at level 1, index 8 \(over leaves 16 and 17/);
+});
+
+test("a read-model row whose leaf was rewritten is named by leaf and id, though ledger.db is intact", async () => {
+  const dataDir = copyOfLedger();
+  const file = join(dataDir, 'projections.db');
+  const db = new Database(file);
+  const row = db.prepare<[number], { id: string; leaf: Buffer }>('SELECT id, leaf FROM projected_events WHERE leaf_index = ?').get(TAMPERED_LEAF)!;
+  expect(row).toBeDefined();
+  const envelope = JSON.parse(row.leaf.toString('utf8')) as { actor: { id: string } };
+  envelope.actor.id = 'u_attacker';
+  db.prepare('UPDATE projected_events SET leaf = ?, actor_id = ? WHERE leaf_index = ?').run(canonicalJson(envelope), 'u_attacker', TAMPERED_LEAF);
+  db.close();
+
+  const run = await verify(dataDir);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toContain(`read model ${file}: its row for leaf ${TAMPERED_LEAF} (event ${row.id}) hashes to `);
+  expect(run.stderr).toContain('the read model was changed');
+  // The log itself is intact: no leaf and no checkpoint is named.
+  expect(run.stderr).not.toMatch(/^leaf \d+ \(event/m);
+  expect(run.stderr).not.toContain('checkpoint of size');
 });
 
 test('an event deleted from the middle of the store is caught at its leaf', async () => {

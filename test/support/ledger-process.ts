@@ -73,7 +73,8 @@ export async function startLedger(dataDir: string, env: Record<string, string> =
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': by then everything the process wrote has arrived, so output() is whole.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (): void => {
       const match = output.match(/listening on (http:\/\/[\d.]+:\d+)/);

@@ -1,6 +1,7 @@
-import { equalHashes, type Hash } from '@trailmark/proofs';
-import { LogForkedError, PublisherStoppedError } from './errors.js';
-import type { NoteSigner } from './keys.js';
+import { equalHashes, openCheckpoint, type Checkpoint, type Hash } from '@trailmark/proofs';
+import type { CheckpointMark } from './checkpoint-mark.js';
+import { LogForkedError, LogKeyMismatchError, LogRolledBackError, PublisherStoppedError } from './errors.js';
+import { verifierKeyFor, type NoteSigner } from './keys.js';
 import { signCheckpoint } from './sign-checkpoint.js';
 import type { CheckpointStore, SignedCheckpoint } from './signed-checkpoint-store.js';
 
@@ -35,6 +36,8 @@ export interface CheckpointPublisherOptions {
   onError?: (error: Error) => void;
   /** shared with other publishers of the same log; without it, this publisher is the log's only one */
   claims?: CheckpointClaims;
+  /** the log's high-water mark, kept apart from `store`: recorded before each checkpoint is served, checked on start */
+  mark?: CheckpointMark;
 }
 
 /** A follower claims again once the log went this many intervals without a checkpoint while its tree grew. */
@@ -67,6 +70,8 @@ export class CheckpointPublisher {
   private readonly now: () => Date;
   private readonly onError: ((error: Error) => void) | undefined;
   private readonly claims: CheckpointClaims | undefined;
+  private readonly mark: CheckpointMark | undefined;
+  private readonly verifierKey: string;
   /** Set while another publisher wins the claims; performance.now() when its latest checkpoint arrived. */
   private followingSince: number | undefined;
   /** The publish queued or running now, which later calls share. */
@@ -101,21 +106,62 @@ export class CheckpointPublisher {
     this.now = options.now ?? (() => new Date());
     this.onError = options.onError;
     this.claims = options.claims;
+    this.mark = options.mark;
+    this.verifierKey = verifierKeyFor(options.signer);
     // Already persisted, so already servable.
     this.served = this.store.latest();
   }
 
   /**
+   * Call on start, before anything else: the log's latest stored checkpoint, its high-water mark and (with
+   * `claims`) the checkpoints claimed since must all open with the key this publisher signs with. A log keeps its
+   * key: rejects with LogKeyMismatchError otherwise.
+   */
+  verifyKey(): Promise<void> {
+    return this.exclusive(async () => {
+      const latest = this.store.latest();
+      if (latest !== undefined) this.opened(latest.note, `the latest stored checkpoint (size ${latest.size})`);
+      const marked = this.mark?.read();
+      if (marked !== undefined) this.opened(marked, `the high-water mark in ${this.mark!.description}`);
+      // The claims open every checkpoint they read with the log key, and refuse one that does not open.
+      if (this.claims) await this.claims.claimedAfter(this.served);
+    });
+  }
+
+  /**
    * Call on start, once the tree has caught up with the event store: takes in the checkpoints other
    * publishers claimed (or this one claimed but did not store before a crash), then checks that the
-   * last checkpoint's root is the tree's root at its size. Rejects with LogForkedError otherwise.
+   * last checkpoint's root is the tree's root at its size (else LogForkedError), and that the store and
+   * the tree reach the high-water mark with its root (else LogRolledBackError). A store ahead of the
+   * mark (a crash between the two writes) moves the mark up.
    */
   verifyAgainstTree(): Promise<void> {
     return this.exclusive(async () => {
       if (this.claims) await this.follow();
       const last = this.store.latest();
       if (last !== undefined) this.assertTreeExtends(last);
+      if (this.mark === undefined) return;
+      const noted = this.mark.read();
+      const marked = noted === undefined ? undefined : this.opened(noted, `the high-water mark in ${this.mark.description}`);
+      if (marked !== undefined) this.assertReaches(marked, last);
+      if (last !== undefined && (marked === undefined || last.size > marked.size)) this.mark.record(last.note);
     });
+  }
+
+  private opened(note: string, what: string): Checkpoint {
+    try {
+      return openCheckpoint(note, this.verifierKey);
+    } catch (error) {
+      throw new LogKeyMismatchError(what, this.verifierKey, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private assertReaches(marked: Checkpoint, last: SignedCheckpoint | undefined): void {
+    const treeSize = this.tree.size;
+    const treeRoot = treeSize >= marked.size ? this.tree.root(marked.size) : undefined;
+    const stored = last !== undefined && last.size >= marked.size;
+    if (stored && treeRoot !== undefined && equalHashes(treeRoot, marked.root)) return;
+    throw new LogRolledBackError(marked.size, marked.root, this.mark!.description, last?.size, treeSize, treeRoot);
   }
 
   /**
@@ -238,10 +284,12 @@ export class CheckpointPublisher {
     }
   }
 
-  /** Stores, then serves, a checkpoint that extends the tree. */
+  /** Stores, raises the high-water mark to, then serves, a checkpoint that extends the tree. */
   private adopt(checkpoint: SignedCheckpoint): void {
     this.assertTreeExtends(checkpoint);
     this.store.append(checkpoint);
+    // After the store: a crash between the two leaves the mark behind the store, which the next start repairs.
+    this.mark?.record(checkpoint.note);
     this.served = checkpoint;
     this.resolveWaiters(checkpoint);
   }

@@ -60,3 +60,47 @@ export class WitnessConflictError extends Error {
     this.name = 'WitnessConflictError';
   }
 }
+
+/**
+ * The log already signed a checkpoint (its high-water mark) that the data it holds now cannot back: the store's
+ * latest checkpoint is older, or the tree does not give the signed root at that size. Typically an older backup
+ * was restored. Signing on would publish a second history of the log, so the publisher refuses.
+ */
+export class LogRolledBackError extends Error {
+  constructor(
+    readonly markedSize: bigint,
+    readonly markedRoot: Hash,
+    /** where the mark is kept */
+    readonly mark: string,
+    /** the store's latest checkpoint size, if it has one */
+    readonly storedSize: bigint | undefined,
+    readonly treeSize: bigint,
+    /** the tree's root at markedSize, when the tree is that large */
+    readonly treeRoot: Hash | undefined,
+  ) {
+    const signed = `this log already signed a checkpoint of size ${markedSize} (root ${encodeBase64(markedRoot)}, recorded in ${mark})`;
+    const holds =
+      treeRoot !== undefined && (storedSize ?? -1n) >= markedSize
+        ? `but the tree the data gives has root ${encodeBase64(treeRoot)} at that size`
+        : `but the data holds ${storedSize === undefined ? 'no checkpoint' : `checkpoints up to size ${storedSize}`} and a tree of ${treeSize} leaves`;
+    super(
+      `refusing to sign: ${signed}, ${holds}: the data was restored from an older backup or replaced. ` +
+        `Signing now would give the log a second history. Restore a backup taken at size ${markedSize} or later, ` +
+        'or start a new log under a new origin',
+    );
+    this.name = 'LogRolledBackError';
+  }
+}
+
+/** A checkpoint of the log does not open with the key the publisher signs with: the key is not this log's. */
+export class LogKeyMismatchError extends Error {
+  constructor(
+    /** which checkpoint: "the latest stored checkpoint", "the high-water mark in …" */
+    readonly checkpoint: string,
+    readonly verifierKey: string,
+    readonly reason: string,
+  ) {
+    super(`${checkpoint} does not open with the log key ${verifierKey}: ${reason}`);
+    this.name = 'LogKeyMismatchError';
+  }
+}

@@ -8,7 +8,8 @@ export {
 } from './signed-checkpoint-store.js';
 export { SqliteCheckpointStore } from './sqlite-checkpoint-store.js';
 export { CheckpointPublisher, type CheckpointClaims, type CheckpointPublisherOptions, type CheckpointTree } from './checkpoint-publisher.js';
-export { LogForkedError, CheckpointRefusedError, PublisherStoppedError, WitnessConflictError } from './errors.js';
+export { LogForkedError, CheckpointRefusedError, PublisherStoppedError, WitnessConflictError, LogRolledBackError, LogKeyMismatchError } from './errors.js';
+export { FileCheckpointMark, type CheckpointMark } from './checkpoint-mark.js';
 // The opening side lives in the auditor's package; re-exported so the service imports one package.
 export {
   openNote,

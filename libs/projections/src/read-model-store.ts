@@ -27,6 +27,9 @@ export interface ReadModelStore {
   /** The stored position and leaf count; `'start'` and 0 when nothing was applied. */
   position(): Promise<ProjectionState>;
 
+  /** The read model's copy of leaf `leafIndex` (its bytes, as the tree hashed them), if it holds that leaf. */
+  leaf(leafIndex: bigint): Promise<Uint8Array | undefined>;
+
   /** Events matching `filter`, by leaf index, strictly beyond the cursor `options.after`, at most `options.limit`. */
   search(filter: EventFilter, options: SearchOptions): Promise<ProjectedEvent[]>;
 

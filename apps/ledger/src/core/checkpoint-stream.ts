@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { openCheckpoint, type CheckpointClaims, type SignedCheckpoint } from '@trailmark/checkpoint';
+import { LogKeyMismatchError, openCheckpoint, type CheckpointClaims, type SignedCheckpoint } from '@trailmark/checkpoint';
+import type { Hash } from '@trailmark/proofs';
 import { StreamNotFoundError, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '@trailmark/event-store';
 
 /** Outside the `identity` category, so checkpoints never become leaves. */
@@ -74,7 +75,14 @@ export class StreamCheckpointClaims implements CheckpointClaims {
 
   private open(event: RecordedEvent): SignedCheckpoint {
     const note = fromUtf8.decode(event.data);
-    const { size, root } = openCheckpoint(note, this.verifierKey);
+    let opened: { size: bigint; root: Hash };
+    try {
+      opened = openCheckpoint(note, this.verifierKey);
+    } catch (error) {
+      const what = `the checkpoint at revision ${event.revision} of the EventStoreDB stream ${CHECKPOINT_STREAM}`;
+      throw new LogKeyMismatchError(what, this.verifierKey, error instanceof Error ? error.message : String(error));
+    }
+    const { size, root } = opened;
     const { signedAt } = JSON.parse(fromUtf8.decode(event.metadata)) as { signedAt: string };
     return { size, root, note, signedAt };
   }

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Logger } from '@nestjs/common';
 import {
   CheckpointPublisher,
+  FileCheckpointMark,
   SqliteCheckpointStore,
   verifierKeyFor,
   type NoteSigner,
@@ -19,9 +21,14 @@ import { LedgerWitnesses } from './ledger-witnesses.js';
 import { logClockStep } from './clock-log.js';
 import { openLedgerStreams } from './open-ledger-streams.js';
 import type { LedgerStreams } from './ledger-streams.js';
-import { loadSigningKey } from './signing-key.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { readModelMismatch } from './read-model-vs-tree.js';
+import { loadSigningKey, type SigningKey } from './signing-key.js';
+import { refusalOf } from './start-refusal.js';
 
 export const LEDGER_DB_FILE = 'ledger.db';
+/** The log's high-water mark (the latest checkpoint served, as its signed note): outside ledger.db on purpose. */
+export const CHECKPOINT_MARK_FILE = 'checkpoint.latest';
 
 /** A checkpoint did not cover a leaf in time: publishing is failing (the logs say why). */
 export class CheckpointTimeoutError extends Error {
@@ -76,7 +83,10 @@ export class LedgerCore {
   readonly verifierKey: string;
   /** Set when TRAILMARK_WITNESS_POLICY names witnesses. */
   readonly witnesses: LedgerWitnesses | undefined;
+  readonly signer: NoteSigner;
   private started = false;
+  private stopped = false;
+  private readonly logger = new Logger('LedgerCore');
   /**
    * The read models (search, export, access review), queried on this thread, and the projector that feeds them
    * in a thread of its own: opened by start().
@@ -87,10 +97,13 @@ export class LedgerCore {
 
   private constructor(
     readonly config: LedgerConfig,
+    private readonly lock: DataDirLock,
     private readonly db: Database.Database,
-    readonly signer: NoteSigner,
+    private readonly key: SigningKey,
     private readonly onError: (error: Error) => void,
   ) {
+    const { signer } = key;
+    this.signer = signer;
     this.verifierKey = verifierKeyFor(signer);
     this.store = openEventStore(config, db);
     this.tree = MerkleTree.open(new SqliteTileStore(db));
@@ -105,6 +118,7 @@ export class LedgerCore {
       intervalMs: config.checkpointIntervalMs,
       onError,
       claims: config.esdbConnectionString === undefined ? undefined : new StreamCheckpointClaims(this.store, this.verifierKey),
+      mark: new FileCheckpointMark(join(config.dataDir, CHECKPOINT_MARK_FILE)),
     });
     this.recorder = new EventRecorder(this.store, this.sequencer, this.index, { stepBoundMs: config.clockStepMs, onStep: logClockStep });
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());
@@ -122,17 +136,37 @@ export class LedgerCore {
       });
   }
 
+  /** Takes the data dir's lock first (DataDirLockedError when another process holds it), then opens what is in it. */
   static open(config: LedgerConfig, onError: (error: Error) => void = () => {}): LedgerCore {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    const signer = loadSigningKey(config.dataDir, config.signingKey, config.origin);
-    return new LedgerCore(config, openLedgerDatabase(config.dataDir), signer, onError);
+    const lock = DataDirLock.acquire(config.dataDir);
+    try {
+      const key = loadSigningKey(config.dataDir, config.signingKey, config.origin);
+      return new LedgerCore(config, lock, openLedgerDatabase(config.dataDir), key, onError);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   /**
-   * Catches the tree up with the store, refuses a forked log, starts publishing checkpoints, then catches the
-   * read models up with the store.
+   * Refuses a key that is not the log's, catches the tree up with the store, refuses a forked or rolled back
+   * log, starts publishing checkpoints, checks the read models against the tree (rebuilding them if they do not
+   * match), then catches them up with the store. A refusal closes everything it opened.
    */
   async start(): Promise<void> {
+    try {
+      await this.startOrRefuse();
+    } catch (error) {
+      await this.stop().catch(() => {});
+      throw refusalOf(error, this.key, this.config.dataDir);
+    }
+  }
+
+  private async startOrRefuse(): Promise<void> {
+    await this.publisher.verifyKey();
+    // Only now: a key made for data that already held checkpoints would not be this log's key.
+    this.key.save?.();
     await this.sequencer.start();
     await this.recorder.resumeClock();
     await this.publisher.verifyAgainstTree();
@@ -141,6 +175,11 @@ export class LedgerCore {
     const readModelOptions = { url: this.config.readDbUrl, dataDir: this.config.dataDir };
     // Opened here first: a read model of an older schema is replaced before the projector thread opens it.
     const readModel = await openReadModel(readModelOptions);
+    const mismatch = await readModelMismatch(readModel, this.tree);
+    if (mismatch !== undefined) {
+      this.logger.warn(`the read model does not match the tree (${mismatch}): rebuilding it from the event store`);
+      await readModel.reset();
+    }
     const { esdbConnectionString } = this.config;
     const projector = new ProjectorThread({
       store: esdbConnectionString === undefined ? { sqliteFile: join(this.config.dataDir, LEDGER_DB_FILE) } : { esdbConnectionString },
@@ -214,15 +253,22 @@ export class LedgerCore {
     );
   }
 
+  /** Closes everything and releases the data dir; a second call does nothing. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.started = false;
     await this.logStreams?.stop();
     this.publisher.stop();
     this.witnesses?.stop();
-    await this.projection?.projector.stop();
-    await this.projection?.readModel.close();
-    await this.sequencer.stop();
-    await this.store.close();
-    this.db.close();
+    try {
+      await this.projection?.projector.stop();
+      await this.projection?.readModel.close();
+      await this.sequencer.stop();
+      await this.store.close();
+      this.db.close();
+    } finally {
+      this.lock.release();
+    }
   }
 }

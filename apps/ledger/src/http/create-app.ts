@@ -59,7 +59,9 @@ export async function createLedgerApp(config: LedgerConfig, logger: Logger): Pro
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, credentials, (error) => logger.error({ err: error }, 'ledger background failure'), metrics),
     adapter,
-    { logger: new NestPinoLogger(logger) },
+    // A module that fails to start (a refusal, a locked data dir) rejects here, for the CLI to report, instead of
+    // Nest ending the process itself.
+    { logger: new NestPinoLogger(logger), abortOnError: false },
   );
   app.useBodyParser('application/json', { bodyLimit: EVENT_BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
   await app.init();

@@ -5,6 +5,7 @@ import type { ProjectedEvent } from '@trailmark/projections';
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat } from '../core/export-formats.js';
 import { LedgerCore } from '../core/ledger-core.js';
 import { recordedBeforeSent, recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
+import { checkedAgainstTree } from '../core/read-model-vs-tree.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -38,7 +39,8 @@ export class ExportController {
         endpoint: 'GET /v1/events/export',
         query: recordedQuery(query, ['format']),
       });
-    const events = this.core.readModel.scan(filter, { upTo: signed.size });
+    // Only leaves of the signed tree: a read-model row that differs from the tree stops the export there.
+    const events = checkedAgainstTree(this.core.readModel.scan(filter, { upTo: signed.size }), this.core.tree);
     const toChunks = (rows: AsyncIterable<ProjectedEvent>) =>
       exportChunks(
         format as ExportFormat,

@@ -12,6 +12,7 @@ import {
 import { checkStoredEvent, messageOf } from './check-event.js';
 import type { IndexedLeafRow, LedgerDbReader, StoredCheckpointRow, StoredEventRow } from './ledger-db-reader.js';
 import type { WalkProgress } from './progress.js';
+import type { ReadModelDbReader } from './read-model-db-reader.js';
 import type { ReadOnlyTileStore } from './read-only-tile-store.js';
 import { RebuiltTileStore } from './rebuilt-tile-store.js';
 import { closerToFirstLeaf, firstDifferingNode, type DifferingNode } from './tile-diff.js';
@@ -44,6 +45,10 @@ export interface VerifyReport {
   readonly badCheckpoints: number;
   /** Problems of the derived state as a whole: tiles, sizes, the index. */
   readonly otherProblems: readonly string[];
+  /** The read model's rows checked against the tree; undefined when there was no read model to check. */
+  readonly readModelRows: bigint | undefined;
+  /** The first read-model row that is not the tree's leaf, or a read model longer than the tree. */
+  readonly readModelProblem: string | undefined;
 }
 
 /** A checkpoint whose root is not the rebuilt tree's; its message is written once every leaf and tile was seen. */
@@ -84,12 +89,15 @@ export class LedgerVerifier {
   private readonly rootMismatches: RootMismatch[] = [];
   private readonly checkpointProblems: { size: bigint; text: string }[] = [];
   private badCheckpoints = 0;
+  private readModelRows = 0n;
+  private readModelProblem: string | undefined;
 
   constructor(
     private readonly reader: LedgerDbReader,
     private readonly storedTiles: ReadOnlyTileStore,
     private readonly verifier: NoteVerifier | undefined,
     private readonly progress: WalkProgress,
+    private readonly readModel?: ReadModelDbReader,
   ) {
     this.rebuiltTiles = new RebuiltTileStore((tile) => this.compareWithStoredTile(tile));
     this.rebuilt = MerkleTree.open(this.rebuiltTiles);
@@ -103,14 +111,16 @@ export class LedgerVerifier {
     for (const page of this.reader.identityEventPages(EVENT_PAGE_SIZE)) {
       const first = this.rebuilt.size;
       const index = new Map(this.reader.indexedLeaves(first, page.length).map((row) => [row.leafIndex, row]));
-      const hashes = page.map((event, j) => this.checkLeaf(first + BigInt(j), event, index));
-      this.appendAndCheckCheckpoints(hashes);
+      const leaves = page.map((event, j) => this.checkLeaf(first + BigInt(j), event, index));
+      this.checkReadModelRows(first, page, leaves);
+      this.appendAndCheckCheckpoints(leaves.map((leaf) => leaf.hash));
       this.progress.update(this.rebuilt.size);
     }
     const events = this.rebuilt.size;
     this.progress.finish(events);
     this.appendAndCheckCheckpoints([]); // checkpoints of the size the store ends at (or of size 0)
     this.checkMissingLeaves(events);
+    this.checkReadModelEnd(events);
     while (this.nextCheckpoint) this.checkCheckpoint(this.advanceCheckpoint()!);
     for (const { level, index } of partialTiles(events)) {
       const tile = this.rebuilt.readTiles([{ level, index: Number(index) }])[0];
@@ -135,6 +145,8 @@ export class LedgerVerifier {
         .map((problem) => problem.text),
       badCheckpoints: this.badCheckpoints,
       otherProblems: this.otherProblems,
+      readModelRows: this.readModel === undefined ? undefined : this.readModelRows,
+      readModelProblem: this.readModelProblem,
     };
   }
 
@@ -147,8 +159,8 @@ export class LedgerVerifier {
     }
   }
 
-  /** Checks leaf `leafIndex` and returns its recomputed leaf hash. */
-  private checkLeaf(leafIndex: bigint, event: StoredEventRow, index: ReadonlyMap<bigint, IndexedLeafRow>): Hash {
+  /** Checks leaf `leafIndex`: its recomputed leaf hash, and whether it matched everything it was checked against. */
+  private checkLeaf(leafIndex: bigint, event: StoredEventRow, index: ReadonlyMap<bigint, IndexedLeafRow>): { hash: Hash; ok: boolean } {
     const leafHash = hashLeaf(event.data);
     const sequenced = leafIndex < this.storedSize || leafIndex < this.indexedCount;
     if (!sequenced) this.unsequenced++;
@@ -156,7 +168,52 @@ export class LedgerVerifier {
     if (what === undefined && sequenced) what = this.checkAgainstIndex(leafIndex, event, index);
     if (what === undefined && leafIndex < this.storedSize) what = this.checkAgainstStoredTree(leafIndex, leafHash);
     if (what !== undefined) this.leafProblem(leafIndex, event.id, what);
-    return leafHash;
+    return { hash: leafHash, ok: what === undefined };
+  }
+
+  /**
+   * The read model's rows for the leaves of a page, each against the tree: the signed tree as stored, or, past
+   * its end or when it cannot be read, the tree the events give. Only the first row that differs is named.
+   */
+  private checkReadModelRows(first: bigint, page: readonly StoredEventRow[], leaves: readonly { hash: Hash; ok: boolean }[]): void {
+    if (!this.readModel) return;
+    const rows = this.readModel.rows(first, first + BigInt(page.length));
+    this.readModelRows += BigInt(rows.length);
+    if (this.readModelProblem !== undefined) return;
+    for (const row of rows) {
+      const j = Number(row.leafIndex - first);
+      const held = hashLeaf(row.leaf);
+      const leaf = leaves[j]!;
+      if (leaf.ok && equalHashes(held, leaf.hash)) continue;
+      const treeHash = this.treeLeafHash(row.leafIndex) ?? leaf.hash;
+      if (equalHashes(held, treeHash)) continue;
+      const eventId = page[j]!.id;
+      this.readModelProblem =
+        `read model ${this.readModel.file}: its row for leaf ${row.leafIndex} (event ${row.eventId}) hashes to ` +
+        `${encodeBase64(held)}, but the tree's leaf ${row.leafIndex}${eventId === row.eventId ? '' : ` (event ${eventId})`} is ` +
+        `${encodeBase64(treeHash)}: the read model was changed; \`trailmark projections rebuild\` makes it again from the store`;
+      return;
+    }
+  }
+
+  /** The stored tree's hash of leaf `leafIndex`, when the stored tree holds it and can be read. */
+  private treeLeafHash(leafIndex: bigint): Hash | undefined {
+    if (!this.stored || leafIndex >= this.storedSize) return undefined;
+    try {
+      return this.stored.leafHash(leafIndex);
+    } catch {
+      return undefined; // reported with the leaf
+    }
+  }
+
+  /** Rows past the last leaf are another log's, or one this log no longer is. */
+  private checkReadModelEnd(events: bigint): void {
+    if (!this.readModel || this.readModelProblem !== undefined) return;
+    const end = this.readModel.end();
+    if (end <= events) return;
+    this.readModelProblem =
+      `read model ${this.readModel.file}: it holds rows up to leaf ${end - 1n}, but the tree has only ${events} leaves: ` +
+      "it is not this log's; `trailmark projections rebuild` makes it again from the store";
   }
 
   private checkAgainstIndex(leafIndex: bigint, event: StoredEventRow, index: ReadonlyMap<bigint, IndexedLeafRow>): string | undefined {

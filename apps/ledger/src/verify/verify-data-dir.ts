@@ -8,6 +8,7 @@ import { LedgerDbReader, MissingTablesError } from './ledger-db-reader.js';
 import { LedgerVerifier, type VerifyReport } from './ledger-verifier.js';
 import { LogKeyError, resolveLogKey, type LogKey } from './log-key.js';
 import { walkProgress } from './progress.js';
+import { ReadModelDbReader } from './read-model-db-reader.js';
 import { ReadOnlyTileStore } from './read-only-tile-store.js';
 
 export const EXIT_VERIFIED = 0;
@@ -79,8 +80,17 @@ export async function verifyDataDir(dataDir: string, options: VerifyOptions = {}
     if (key?.warning) stderr.write(`trailmark: note: ${key.warning}\n`);
 
     const progress = walkProgress(reader.countIdentityEvents(), stderr);
-    const report = new LedgerVerifier(reader, new ReadOnlyTileStore(db), key?.verifier, progress).run();
-    return printReport(dataDir, report, stdout, stderr);
+    // The embedded read model only: one in PostgreSQL is named in the environment, not in the data dir.
+    const readModel = env.TRAILMARK_READ_DB_URL?.trim() ? undefined : ReadModelDbReader.open(dataDir);
+    if (readModel === undefined && env.TRAILMARK_READ_DB_URL?.trim()) {
+      stderr.write('trailmark: note: the read model in TRAILMARK_READ_DB_URL is not checked; only an embedded one is\n');
+    }
+    try {
+      const report = new LedgerVerifier(reader, new ReadOnlyTileStore(db), key?.verifier, progress, readModel).run();
+      return printReport(dataDir, report, stdout, stderr);
+    } finally {
+      readModel?.close();
+    }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return fail(EXIT_BAD_INPUT, `cannot read ${dbFile}: ${messageOf(error)}`);
@@ -98,12 +108,14 @@ function printReport(dataDir: string, report: VerifyReport, stdout: NodeJS.Writa
         'sequenced them); the service adds them when it starts\n',
     );
   }
-  const failed = report.firstLeafProblem !== undefined || report.badCheckpoints > 0 || report.otherProblems.length > 0;
+  const failed =
+    report.firstLeafProblem !== undefined || report.badCheckpoints > 0 || report.otherProblems.length > 0 || report.readModelProblem !== undefined;
   if (!failed) {
     const latest = report.latest ? ` (latest size ${report.latest.size}, root ${encodeBase64(report.latest.root)})` : '';
     stdout.write(
       `verified ${report.events} events, tree size ${report.storedTreeSize}, ${report.checkpoints} checkpoint` +
-        `${report.checkpoints === 1n ? '' : 's'}${latest}\n`,
+        `${report.checkpoints === 1n ? '' : 's'}${latest}` +
+        `${report.readModelRows === undefined ? '' : `, ${report.readModelRows} read-model rows`}\n`,
     );
     return EXIT_VERIFIED;
   }
@@ -118,6 +130,7 @@ function printReport(dataDir: string, report: VerifyReport, stdout: NodeJS.Writa
     lines.push(`  (${report.badCheckpoints} of ${report.checkpoints} checkpoints fail in all)`);
   }
   lines.push(...report.otherProblems);
+  if (report.readModelProblem !== undefined) lines.push(report.readModelProblem);
   stderr.write(`${lines.join('\n')}\n`);
   return EXIT_FAILED;
 }

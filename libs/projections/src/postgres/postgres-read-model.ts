@@ -91,6 +91,11 @@ export class PostgresReadModel implements ReadModelStore {
     return stateOf((await this.pool.query<StateRow>('SELECT position_commit, position_prepare, leaf_count FROM projection_state')).rows[0]!);
   }
 
+  async leaf(leafIndex: bigint): Promise<Uint8Array | undefined> {
+    const { rows } = await this.pool.query<{ leaf: Uint8Array }>('SELECT leaf FROM projected_events WHERE leaf_index = $1', [leafIndex.toString()]);
+    return rows[0] && new Uint8Array(rows[0].leaf);
+  }
+
   async search(filter: EventFilter, options: SearchOptions): Promise<ProjectedEvent[]> {
     checkSearchOptions(options);
     const terms = filterTerms(filter);

@@ -66,6 +66,11 @@ export class SqliteReadModel implements ReadModelStore {
     return this.state();
   }
 
+  async leaf(leafIndex: bigint): Promise<Uint8Array | undefined> {
+    const row = this.statement('SELECT leaf FROM projected_events WHERE leaf_index = ?').get(leafIndex) as { leaf: Uint8Array } | undefined;
+    return row && new Uint8Array(row.leaf);
+  }
+
   async search(filter: EventFilter, options: SearchOptions): Promise<ProjectedEvent[]> {
     checkSearchOptions(options);
     const terms = filterTerms(filter);

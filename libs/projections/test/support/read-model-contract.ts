@@ -397,6 +397,15 @@ export function readModelContract(adapter: string, createFixture: () => Promise<
       expect(await model.accessAt('acme', time(10_000_000))).toEqual([]);
     });
 
+    test('leaf(i) is the stored copy of leaf i, byte for byte; undefined past the end', async () => {
+      const { model, projector } = await projected(40, 21);
+      const events = await model.search({ tenants: '*' }, { limit: ALL });
+      expect(events.length).toBeGreaterThan(0);
+      for (const event of events) expect(Buffer.from((await model.leaf(event.leafIndex))!)).toEqual(Buffer.from(event.leaf));
+      expect(await model.leaf((await model.position()).leafCount)).toBeUndefined();
+      await projector.stop();
+    });
+
     test('leaf indexes are the ledger\'s: the same as the sequencer gives the same events', async () => {
       const db = new Database(':memory:');
       const store = new SqliteEventStore(db);
