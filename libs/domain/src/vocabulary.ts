@@ -22,7 +22,7 @@ import { InvalidEventError } from './errors.js';
  *   client can name the application, the session or the document it also touched.
  */
 
-export type ActionCategory = 'authentication' | 'authorization' | 'administration' | 'data_access' | 'ai_use';
+export type ActionCategory = 'authentication' | 'authorization' | 'administration' | 'data_access' | 'ai_use' | 'alert';
 
 export interface OcsfClassification {
   readonly classUid: number;
@@ -169,6 +169,13 @@ export const ACTIONS = {
     targets: [optional('subject', 'document')],
     ocsf: ocsf(DATASTORE_ACTIVITY, 4, 'Query'),
   },
+
+  // alerts (libs/alerts): what the alert engine raised and what people did with it, recorded by the service
+  // itself. The alert is the managed entity; OCSF's Detection Finding (category 2) is left to an exporter.
+  'alert.raised': { category: 'alert', targets: [subject('alert')], ocsf: ocsf(ENTITY_MANAGEMENT, 1, 'Create') },
+  'alert.acknowledged': { category: 'alert', targets: [subject('alert')], ocsf: ocsf(ENTITY_MANAGEMENT, 3, 'Update') },
+  'alert.closed': { category: 'alert', targets: [subject('alert')], ocsf: ocsf(ENTITY_MANAGEMENT, 3, 'Update') },
+  'alert.rules.changed': { category: 'alert', targets: [subject('alert_rules')], ocsf: ocsf(ENTITY_MANAGEMENT, 3, 'Update') },
 } as const satisfies Record<string, ActionDefinition>;
 
 export type Action = keyof typeof ACTIONS;
