@@ -21,10 +21,6 @@ export interface AlertEngineOptions {
   /** The rule pack (default DEFAULT_RULES). */
   readonly rules?: readonly Rule[];
   readonly onError?: (error: Error) => void;
-  /** Each alert as it is raised (once per alert, not per evidence). */
-  readonly onRaised?: (alert: AlertRecord) => void;
-  /** Each alert.raised event the engine recorded this run and read back: ms from the triggering event's server time. */
-  readonly onRecorded?: (alert: AlertRecord, latencyMs: number) => void;
   /** The state is written with the position at least every this many events (default 10,000)... */
   readonly snapshotEvery?: number;
   /** ...or this many milliseconds (default 1,000), whichever comes first. */
@@ -39,6 +35,14 @@ export interface AlertEngineStatus {
   readonly failure?: Error;
   /** Keys held by the rules' windows and the open alerts: bounded by the windows, not the log. */
   readonly stateKeys: number;
+}
+
+/** What the metrics follow. */
+export interface AlertListener {
+  /** Each alert as it is raised (once per alert, not per evidence). */
+  raised?(alert: AlertRecord): void;
+  /** Each alert.raised event this run recorded, read back from the log: ms from the triggering event's server time to it. */
+  recorded?(alert: AlertRecord, latencyMs: number): void;
 }
 
 /** The engine stopped, or failed, before it reached a leaf someone waits for. */
@@ -95,6 +99,7 @@ export class AlertEngine {
   /** Alerts this run recorded, until read back: their latency is measured then. */
   private readonly recordedThisRun = new Map<string, AlertRecord>();
   private readonly waiters = new LeafCountWaiters();
+  private readonly listeners: AlertListener[] = [];
   private readonly snapshotEvery: number;
   private readonly snapshotMs: number;
   private readonly quietMs: number;
@@ -179,6 +184,15 @@ export class AlertEngine {
     return this.waiters.wait(leafCount);
   }
 
+  listen(listener: AlertListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolves once the alerts raised so far are recorded in the ledger (or their recording failed). */
+  async recorded(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
   /** A tenant's complete rule settings. */
   settingsOf(tenant: string): EffectiveSettings {
     let settings = this.settings.get(tenant);
@@ -209,7 +223,7 @@ export class AlertEngine {
     const due = this.sinceSnapshot >= this.snapshotEvery || Date.now() - this.snapshotAt >= this.snapshotMs;
     this.alerts.apply(changes, due ? this.checkpointNow() : { position: this.at, leafCount: this.leaves });
     this.waiters.settle(this.leaves);
-    for (const alert of changes.raised) this.options.onRaised?.(alert);
+    for (const alert of changes.raised) for (const listener of this.listeners) listener.raised?.(alert);
     if (changes.raised.length > 0) this.drain();
   }
 
@@ -271,7 +285,7 @@ export class AlertEngine {
         const mine = this.recordedThisRun.get(id);
         if (mine) {
           this.recordedThisRun.delete(id);
-          this.options.onRecorded?.(mine, event.at - Date.parse(mine.raisedAt));
+          for (const listener of this.listeners) listener.recorded?.(mine, event.at - Date.parse(mine.raisedAt));
         }
         return;
       }

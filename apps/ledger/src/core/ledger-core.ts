@@ -8,11 +8,13 @@ import {
   type NoteSigner,
   type SignedCheckpoint,
 } from '@trailmark/checkpoint';
+import { ALERTS_DB_FILE, AlertEngine, SqliteAlertStore } from '@trailmark/alerts';
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
+import { recordAlertEvent } from './alert-recording.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { loadSigningKey } from './signing-key.js';
 
@@ -66,6 +68,9 @@ export class LedgerCore {
   readonly publisher: CheckpointPublisher;
   readonly recorder: EventRecorder;
   readonly verifierKey: string;
+  /** The alert engine (libs/alerts) and its store, in-process beside ingest: started after the projector. */
+  readonly alertStore: SqliteAlertStore;
+  readonly alerts: AlertEngine;
   private started = false;
   /**
    * The read models (search, export, access review), queried on this thread, and the projector that feeds them
@@ -96,6 +101,8 @@ export class LedgerCore {
     });
     this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());
+    this.alertStore = SqliteAlertStore.open(join(config.dataDir, ALERTS_DB_FILE));
+    this.alerts = new AlertEngine(this.store, this.alertStore, { record: (body) => recordAlertEvent(this.recorder, body).then(() => {}) }, { onError });
   }
 
   static open(config: LedgerConfig, onError: (error: Error) => void = () => {}): LedgerCore {
@@ -126,6 +133,7 @@ export class LedgerCore {
     // EventStoreDB pushes new events to the thread's own subscription; only the embedded store needs telling.
     if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => projector.logGrew());
     await projector.start();
+    await this.alerts.start();
     this.started = true;
   }
 
@@ -161,6 +169,8 @@ export class LedgerCore {
   async stop(): Promise<void> {
     this.started = false;
     this.publisher.stop();
+    await this.alerts.stop();
+    this.alertStore.close();
     await this.projection?.projector.stop();
     await this.projection?.readModel.close();
     await this.sequencer.stop();

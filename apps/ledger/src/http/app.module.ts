@@ -15,6 +15,8 @@ import { OpenApiModule } from './openapi/openapi.module.js';
 import { SearchController } from './search.controller.js';
 import { ExportController } from './export.controller.js';
 import { AccessController } from './access.controller.js';
+import { AlertRulesController } from './alert-rules.controller.js';
+import { AlertsController } from './alerts.controller.js';
 
 /**
  * The HTTP service: the ledger, its controllers, bearer credentials and the error format, plus
@@ -36,7 +38,7 @@ export class AppModule implements OnModuleInit {
     return {
       module: AppModule,
       imports: [TrailmarkModule.forRoot(config, onError), ObservabilityModule.forRoot(metrics), OpenApiModule],
-      controllers: [SearchController, ExportController, AccessController, EventsController, LogController, HealthController],
+      controllers: [SearchController, ExportController, AccessController, EventsController, LogController, HealthController, AlertsController, AlertRulesController],
       providers: [
         { provide: Credentials, useValue: credentials },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
