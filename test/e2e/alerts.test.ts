@@ -218,6 +218,14 @@ describe('alerts', () => {
     expect(after.map((a) => a.status)).toEqual(['closed', 'open']);
   });
 
+  test('/metrics counts the alerts by rule and severity, their latency and the engine lag', async () => {
+    const text = (await api.as(undefined).get('/metrics')).text;
+    expect(text).toMatch(/^trailmark_alerts_raised_total\{rule="login-spray",severity="high"\} 1$/m);
+    expect(text).toMatch(/^trailmark_alerts_raised_total\{rule="privilege-escalation",severity="critical"\} 1$/m);
+    expect(text).toMatch(/^trailmark_alert_latency_seconds_count [1-9]\d*$/m);
+    expect(text).toMatch(/^trailmark_alert_engine_lag_events \d+$/m);
+  });
+
   test('tenant isolation: a token of one tenant sees neither the alerts nor the rules of another', async () => {
     const reader = api.as(READER);
     const admin = api.as(ADMIN);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerCore } from '../../core/ledger-core.js';
+import { attachAlertMetrics } from './alert-metrics.js';
 
 /** Route label of requests no route matched: one series, whatever path was asked. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -82,6 +83,7 @@ export class LedgerMetrics {
   attach(core: LedgerCore): void {
     if (this.core) throw new Error('LedgerMetrics is already attached to a ledger');
     this.core = core;
+    attachAlertMetrics(this.registry, core);
     let size = core.tree.size;
     core.sequencer.onIntegrated((treeSize) => {
       const added = Number(treeSize - size);
