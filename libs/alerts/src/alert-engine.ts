@@ -21,9 +21,13 @@ export interface AlertEngineOptions {
   /** The rule pack (default DEFAULT_RULES). */
   readonly rules?: readonly Rule[];
   readonly onError?: (error: Error) => void;
-  /** The state is written with the position at least every this many events (default 10,000)... */
+  /**
+   * The state is written with the position at least every this many events (default 100,000)... Between two
+   * writes only the alerts are written: after a crash the engine judges again the events since the last state,
+   * which raises the same alerts under the same ids (nothing twice).
+   */
   readonly snapshotEvery?: number;
-  /** ...or this many milliseconds (default 1,000), whichever comes first. */
+  /** ...or this many milliseconds (default 5,000), whichever comes first. */
   readonly snapshotMs?: number;
   /** An open alert with no new evidence for this long takes none: the next finding raises a new alert (default 24). */
   readonly quietHours?: number;
@@ -112,8 +116,8 @@ export class AlertEngine {
   ) {
     this.rules = options.rules ?? DEFAULT_RULES;
     this.defaults = effectiveSettings(this.rules);
-    this.snapshotEvery = options.snapshotEvery ?? 10_000;
-    this.snapshotMs = options.snapshotMs ?? 1_000;
+    this.snapshotEvery = options.snapshotEvery ?? 100_000;
+    this.snapshotMs = options.snapshotMs ?? 5_000;
     this.quietMs = (options.quietHours ?? 24) * HOUR;
   }
 

@@ -92,6 +92,7 @@ interface AlertRow {
  */
 export class SqliteAlertStore {
   private readonly commit: Database.Transaction<(changes: AlertChanges, at: EngineCheckpoint) => void>;
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
@@ -106,7 +107,7 @@ export class SqliteAlertStore {
   }
 
   checkpoint(): EngineCheckpoint {
-    const row = this.db.prepare('SELECT position_commit, position_prepare, leaf_count, state FROM engine WHERE id = 1').get() as
+    const row = this.prepare('SELECT position_commit, position_prepare, leaf_count, state FROM engine WHERE id = 1').get() as
       | { position_commit: string | null; position_prepare: string | null; leaf_count: number; state: string | null }
       | undefined;
     if (!row || row.position_commit === null || row.position_prepare === null) return { position: 'start', leafCount: 0 };
@@ -128,7 +129,7 @@ export class SqliteAlertStore {
   }
 
   get(id: string): (AlertRecord & { seq: number }) | undefined {
-    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
+    const row = this.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
     return row && recordOf(row);
   }
 
@@ -153,21 +154,21 @@ export class SqliteAlertStore {
       where.push('raised_at < ?');
       values.push(filter.to);
     }
-    const rows = this.db.prepare(`SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...values, filter.limit) as AlertRow[];
+    const rows = this.prepare(`SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...values, filter.limit) as AlertRow[];
     return rows.map(recordOf);
   }
 
   /** Alerts whose alert.raised event is not acknowledged by the ledger yet, oldest first. */
   unrecorded(limit: number): AlertRecord[] {
-    return (this.db.prepare('SELECT * FROM alerts WHERE recorded = 0 ORDER BY seq LIMIT ?').all(limit) as AlertRow[]).map(recordOf);
+    return (this.prepare('SELECT * FROM alerts WHERE recorded = 0 ORDER BY seq LIMIT ?').all(limit) as AlertRow[]).map(recordOf);
   }
 
   markRecorded(id: string): void {
-    this.db.prepare('UPDATE alerts SET recorded = 1 WHERE id = ?').run(id);
+    this.prepare('UPDATE alerts SET recorded = 1 WHERE id = ?').run(id);
   }
 
   rules(tenant: string): TenantRules | undefined {
-    const row = this.db.prepare('SELECT overrides, changed FROM tenant_rules WHERE tenant = ?').get(tenant) as
+    const row = this.prepare('SELECT overrides, changed FROM tenant_rules WHERE tenant = ?').get(tenant) as
       | { overrides: string; changed: string | null }
       | undefined;
     return row && { tenant, overrides: JSON.parse(row.overrides) as RuleOverrides, ...(row.changed !== null && { changed: JSON.parse(row.changed) as AlertDecision }) };
@@ -177,23 +178,33 @@ export class SqliteAlertStore {
     this.db.close();
   }
 
+  /** Prepared once: the engine writes every batch with the same few statements. */
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private write(changes: AlertChanges, at: EngineCheckpoint): void {
     // OR IGNORE: judging the same events again after a restart raises the same alerts, with the same ids.
-    const insert = this.db.prepare(
+    const insert = this.prepare(
       `INSERT OR IGNORE INTO alerts (id, tenant, rule, key, severity, summary, status, raised_at, trigger_leaf, last_at, last_leaf, evidence_count, evidence)
        VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
     );
     for (const a of changes.raised) {
       insert.run(a.id, a.tenant, a.rule, a.key, a.severity, a.summary, a.raisedAt, a.triggerLeaf, a.lastAt, a.lastLeaf, a.evidenceCount, JSON.stringify(a.evidence));
     }
-    const evidence = this.db.prepare('UPDATE alerts SET evidence_count = ?, last_at = ?, last_leaf = ? WHERE id = ?');
+    const evidence = this.prepare('UPDATE alerts SET evidence_count = ?, last_at = ?, last_leaf = ? WHERE id = ?');
     for (const [id, e] of changes.evidence) evidence.run(e.evidenceCount, e.lastAt, e.lastLeaf, id);
-    const acknowledge = this.db.prepare("UPDATE alerts SET status = 'acknowledged', acknowledged = ? WHERE id = ? AND status = 'open'");
-    const close = this.db.prepare("UPDATE alerts SET status = 'closed', closed = ? WHERE id = ?");
+    const acknowledge = this.prepare("UPDATE alerts SET status = 'acknowledged', acknowledged = ? WHERE id = ? AND status = 'open'");
+    const close = this.prepare("UPDATE alerts SET status = 'closed', closed = ? WHERE id = ?");
     for (const { id, status, decision } of changes.decisions) (status === 'closed' ? close : acknowledge).run(JSON.stringify(decision), id);
-    const recorded = this.db.prepare('UPDATE alerts SET recorded = 1, raised_leaf = ? WHERE id = ?');
+    const recorded = this.prepare('UPDATE alerts SET recorded = 1, raised_leaf = ? WHERE id = ?');
     for (const [id, leaf] of changes.recorded) recorded.run(leaf, id);
-    const rules = this.db.prepare('INSERT OR REPLACE INTO tenant_rules (tenant, overrides, changed) VALUES (?, ?, ?)');
+    const rules = this.prepare('INSERT OR REPLACE INTO tenant_rules (tenant, overrides, changed) VALUES (?, ?, ?)');
     for (const r of changes.rules) rules.run(r.tenant, JSON.stringify(r.overrides), r.changed === undefined ? null : JSON.stringify(r.changed));
     if (at.state === undefined) return;
     const position = at.position === 'start' ? [null, null] : [String(at.position.commit), String(at.position.prepare)];
