@@ -1,7 +1,8 @@
 // bench/alerts: how fast the alert engine catches up with a log, and what memory it holds doing so. The log is a
 // store of N identity events (failed and successful logins over 20,000 users and 2,000 IPs with places, role grants,
 // exports), written first; then, in the same run, a bare subscription reads it (the baseline: the store's own
-// read cost) and the engine judges it with the default rule pack, its alerts going to a sink that counts them.
+// read cost) and the engine judges it in-process with the default rule pack, its alerts going through the
+// outbox to a sink that counts them.
 //
 //   npm run bench:alerts                  200,000 events
 //   npm run bench:alerts -- --events 1000000
@@ -9,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AlertEngine, SqliteAlertStore } from '@trailmark/alerts';
+import { AlertEngine, AlertOutbox, SqliteAlertStore } from '@trailmark/alerts';
 import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
 import { SqliteEventStore, type EventData } from '@trailmark/event-store';
 
@@ -89,7 +90,10 @@ async function main(): Promise<void> {
 
     const alerts = SqliteAlertStore.open(join(dir, 'alerts.db'));
     let recorded = 0;
-    const engine = new AlertEngine(store, alerts, { record: async () => void (recorded += 1) }, { onError: (error) => console.error('engine:', error) });
+    const onError = (error: Error) => console.error('engine:', error);
+    const outbox = new AlertOutbox(alerts, { record: async () => void (recorded += 1) }, onError);
+    const engine = new AlertEngine(store, alerts, { onError });
+    engine.listen({ raised: () => outbox.drain() });
     const heapBefore = heapMb();
     const samples: string[] = [];
     let next = EVENTS / 4;
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
     await engine.start();
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    await engine.recorded();
+    await outbox.idle();
     const { stateKeys } = engine.status();
     await engine.stop();
     alerts.close();

@@ -257,7 +257,7 @@ describe('alerts', () => {
     expect((await alertsOf('restart')).map((a) => [a.id, a.evidenceCount])).toEqual([[alert!.id, 10]]);
     const raised = await api.get<{ events: unknown[] }>('/v1/events?tenant=restart&action=alert.raised');
     expect(raised.json.events).toHaveLength(1);
-  });
+  }, 300_000);
 
   test('deleting the engine file rebuilds the same alerts from the log', async () => {
     const before = (await alertsOf('spray')).map((a) => [a.id, a.evidenceCount, a.leafIndex]);
@@ -269,5 +269,5 @@ describe('alerts', () => {
     expect((await alertsOf('spray')).map((a) => [a.id, a.evidenceCount, a.leafIndex])).toEqual(before);
     expect((await alertsOf('brute')).map((a) => a.status)).toEqual(['closed', 'open']);
     expect((await api.get<{ events: unknown[] }>('/v1/events?tenant=spray&action=alert.raised')).json.events).toHaveLength(1);
-  });
+  }, 300_000);
 });

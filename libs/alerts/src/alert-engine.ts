@@ -1,6 +1,5 @@
 import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@trailmark/event-store';
-import { alertRaisedEvent, type EventBody } from './alert-events.js';
 import { alertId } from './alert-id.js';
 import { MAX_EVIDENCE, type AlertDecision, type AlertRecord } from './alert-record.js';
 import { LeafCountWaiters } from './leaf-count-waiters.js';
@@ -10,12 +9,6 @@ import { effectiveSettings, parseRuleOverrides, type EffectiveSettings, type Rul
 import { WindowedState, type WindowedStateSnapshot } from './rule-state.js';
 import { DEFAULT_RULES } from './rules/index.js';
 import { noChanges, type AlertChanges, type SqliteAlertStore } from './sqlite-alert-store.js';
-
-/** How the engine records its alert.raised events: the ledger's write path, idempotent by the body's id. */
-export interface AlertSink {
-  /** Resolves once the event is in the log (a retry of an event already there resolves too). */
-  record(body: EventBody): Promise<void>;
-}
 
 export interface AlertEngineOptions {
   /** The rule pack (default DEFAULT_RULES). */
@@ -45,8 +38,10 @@ export interface AlertEngineStatus {
 export interface AlertListener {
   /** Each alert as it is raised (once per alert, not per evidence). */
   raised?(alert: AlertRecord): void;
-  /** Each alert.raised event this run recorded, read back from the log: ms from the triggering event's server time to it. */
+  /** Each alert.raised event of an alert this run raised, read back from the log: ms from the triggering event's server time to it. */
   recorded?(alert: AlertRecord, latencyMs: number): void;
+  /** After each batch judged. */
+  progress?(status: AlertEngineStatus): void;
 }
 
 /** The engine stopped, or failed, before it reached a leaf someone waits for. */
@@ -76,9 +71,8 @@ const SWEEP_EVERY = 10_000;
 /**
  * Follows the store's global order like the projector (leaf i is the i-th identity event), judges each event
  * with the rules under its tenant's settings, and keeps one open alert per tenant, rule and key. New alerts are
- * written to the alert store with the batch, then recorded in the ledger as alert.raised (deterministic ids, so
- * a restart that judges events again raises nothing twice, and an alert written but not yet recorded is
- * recorded after it). Its own alert.* events, read back from the log, move the alerts' status and the tenants'
+ * written to the alert store with the batch; the AlertOutbox records them in the ledger as alert.raised
+ * (deterministic ids, so a restart that judges events again raises nothing twice). Its own alert.* events, read back from the log, move the alerts' status and the tenants'
  * rule settings: the whole alert state is a function of the log.
  */
 export class AlertEngine {
@@ -98,10 +92,8 @@ export class AlertEngine {
   private sinceSnapshot = 0;
   private snapshotAt = 0;
   private sinceSweep = 0;
-  private draining: Promise<void> | undefined;
-  private drainAgain = false;
-  /** Alerts this run recorded, until read back: their latency is measured then. */
-  private readonly recordedThisRun = new Map<string, AlertRecord>();
+  /** Alerts this run raised, until their alert.raised event is read back: their latency is measured then. */
+  private readonly raisedThisRun = new Map<string, AlertRecord>();
   private readonly waiters = new LeafCountWaiters();
   private readonly listeners: AlertListener[] = [];
   private readonly snapshotEvery: number;
@@ -111,7 +103,6 @@ export class AlertEngine {
   constructor(
     private readonly store: EventStore,
     private readonly alerts: SqliteAlertStore,
-    private readonly sink: AlertSink,
     private readonly options: AlertEngineOptions = {},
   ) {
     this.rules = options.rules ?? DEFAULT_RULES;
@@ -127,8 +118,6 @@ export class AlertEngine {
     this.running = true;
     this.failure = undefined;
     this.restore();
-    // Alerts written before a stop but not yet in the ledger.
-    this.drain();
     return new Promise<void>((resolve, reject) => {
       const failed = (error: Error) => {
         if (this.failure) return;
@@ -155,13 +144,12 @@ export class AlertEngine {
     });
   }
 
-  /** Stops reading, writes the state with the position, and waits for the recording under way. */
+  /** Stops reading, and writes the state with the position. */
   async stop(): Promise<void> {
     this.running = false;
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.close();
-    await this.draining;
     if (!this.failure) this.alerts.apply(noChanges(), this.checkpointNow());
     this.waiters.settle(this.leaves, new AlertEngineStoppedError());
   }
@@ -192,11 +180,6 @@ export class AlertEngine {
     this.listeners.push(listener);
   }
 
-  /** Resolves once the alerts raised so far are recorded in the ledger (or their recording failed). */
-  async recorded(): Promise<void> {
-    while (this.draining) await this.draining;
-  }
-
   /** A tenant's complete rule settings. */
   settingsOf(tenant: string): EffectiveSettings {
     let settings = this.settings.get(tenant);
@@ -206,11 +189,6 @@ export class AlertEngine {
       this.settings.set(tenant, settings);
     }
     return settings;
-  }
-
-  /** Checks a tenant's overrides against this engine's rules (throws InvalidRuleSettingsError). */
-  checkOverrides(body: unknown): RuleOverrides {
-    return parseRuleOverrides(this.rules, body);
   }
 
   private judge(events: readonly RecordedEvent[]): void {
@@ -227,8 +205,11 @@ export class AlertEngine {
     const due = this.sinceSnapshot >= this.snapshotEvery || Date.now() - this.snapshotAt >= this.snapshotMs;
     this.alerts.apply(changes, due ? this.checkpointNow() : { position: this.at, leafCount: this.leaves });
     this.waiters.settle(this.leaves);
-    for (const alert of changes.raised) for (const listener of this.listeners) listener.raised?.(alert);
-    if (changes.raised.length > 0) this.drain();
+    for (const alert of changes.raised) {
+      this.raisedThisRun.set(alert.id, alert);
+      for (const listener of this.listeners) listener.raised?.(alert);
+    }
+    for (const listener of this.listeners) listener.progress?.(this.status());
   }
 
   private evaluate(event: ObservedEvent, changes: AlertChanges): void {
@@ -286,9 +267,9 @@ export class AlertEngine {
     switch (event.action) {
       case 'alert.raised': {
         changes.recorded.set(id, event.leafIndex);
-        const mine = this.recordedThisRun.get(id);
+        const mine = this.raisedThisRun.get(id);
         if (mine) {
-          this.recordedThisRun.delete(id);
+          this.raisedThisRun.delete(id);
           for (const listener of this.listeners) listener.recorded?.(mine, event.at - Date.parse(mine.raisedAt));
         }
         return;
@@ -328,30 +309,6 @@ export class AlertEngine {
         this.openById.delete(open.record.id);
       }
     }
-  }
-
-  /** Records the alerts not yet in the ledger, one at a time, oldest first; a failure is retried with the next alert. */
-  private drain(): void {
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
-    this.draining = (async () => {
-      do {
-        this.drainAgain = false;
-        for (let batch = this.alerts.unrecorded(100); batch.length > 0 && this.running; batch = this.alerts.unrecorded(100)) {
-          for (const alert of batch) {
-            this.recordedThisRun.set(alert.id, alert);
-            await this.sink.record(alertRaisedEvent(alert));
-            this.alerts.markRecorded(alert.id);
-          }
-        }
-      } while (this.drainAgain && this.running);
-    })()
-      .catch((error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))))
-      .finally(() => {
-        this.draining = undefined;
-      });
   }
 
   private checkpointNow() {

@@ -1,4 +1,6 @@
-export { AlertEngine, AlertEngineStoppedError, type AlertEngineOptions, type AlertListener, type AlertEngineStatus, type AlertSink } from './alert-engine.js';
+export { AlertEngine, AlertEngineStoppedError, type AlertEngineOptions, type AlertListener, type AlertEngineStatus } from './alert-engine.js';
+export { AlertOutbox, type AlertSink } from './alert-outbox.js';
+export { AlertThread, type AlertThreadOptions } from './alert-thread.js';
 export { ALERTS_ACTOR, alertDecisionEvent, alertRaisedEvent, alertRulesChangedEvent, type AlertActor, type EventBody } from './alert-events.js';
 export { alertId } from './alert-id.js';
 export { ALERT_STATUSES, MAX_EVIDENCE, type AlertDecision, type AlertRecord, type AlertStatus, type EvidenceRef } from './alert-record.js';

@@ -103,6 +103,8 @@ export class SqliteAlertStore {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // The engine's thread and the service's own connection both write (batches; recorded marks).
+    db.pragma('busy_timeout = 5000');
     return new SqliteAlertStore(db);
   }
 

@@ -8,7 +8,7 @@ import {
   type NoteSigner,
   type SignedCheckpoint,
 } from '@trailmark/checkpoint';
-import { ALERTS_DB_FILE, AlertEngine, SqliteAlertStore } from '@trailmark/alerts';
+import { ALERTS_DB_FILE, AlertOutbox, AlertThread, SqliteAlertStore } from '@trailmark/alerts';
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
@@ -68,9 +68,13 @@ export class LedgerCore {
   readonly publisher: CheckpointPublisher;
   readonly recorder: EventRecorder;
   readonly verifierKey: string;
-  /** The alert engine (libs/alerts) and its store, in-process beside ingest: started after the projector. */
+  /**
+   * The alert engine (libs/alerts) in a thread of its own, started after the projector; its store, read here;
+   * and the outbox that records the alerts it raises through this thread's recorder.
+   */
   readonly alertStore: SqliteAlertStore;
-  readonly alerts: AlertEngine;
+  readonly alerts: AlertThread;
+  readonly alertOutbox: AlertOutbox;
   private started = false;
   /**
    * The read models (search, export, access review), queried on this thread, and the projector that feeds them
@@ -101,8 +105,13 @@ export class LedgerCore {
     });
     this.recorder = new EventRecorder(this.store, this.sequencer, this.index);
     this.sequencer.onIntegrated(() => this.publisher.treeGrew());
-    this.alertStore = SqliteAlertStore.open(join(config.dataDir, ALERTS_DB_FILE));
-    this.alerts = new AlertEngine(this.store, this.alertStore, { record: (body) => recordAlertEvent(this.recorder, body).then(() => {}) }, { onError });
+    const alertsFile = join(config.dataDir, ALERTS_DB_FILE);
+    this.alertStore = SqliteAlertStore.open(alertsFile);
+    this.alertOutbox = new AlertOutbox(this.alertStore, { record: (body) => recordAlertEvent(this.recorder, body).then(() => {}) }, onError);
+    const { esdbConnectionString } = config;
+    const source = esdbConnectionString === undefined ? { sqliteFile: join(config.dataDir, LEDGER_DB_FILE) } : { esdbConnectionString };
+    this.alerts = new AlertThread({ store: source, alertsFile, onError });
+    this.alerts.listen({ raised: () => this.alertOutbox.drain() });
   }
 
   static open(config: LedgerConfig, onError: (error: Error) => void = () => {}): LedgerCore {
@@ -133,6 +142,9 @@ export class LedgerCore {
     // EventStoreDB pushes new events to the thread's own subscription; only the embedded store needs telling.
     if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => projector.logGrew());
     await projector.start();
+    if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => this.alerts.logGrew());
+    // Alerts written before a stop but not yet recorded.
+    this.alertOutbox.drain();
     await this.alerts.start();
     this.started = true;
   }
@@ -169,6 +181,7 @@ export class LedgerCore {
   async stop(): Promise<void> {
     this.started = false;
     this.publisher.stop();
+    await this.alertOutbox.stop();
     await this.alerts.stop();
     this.alertStore.close();
     await this.projection?.projector.stop();

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { InvalidRuleSettingsError, type RuleOverrides } from '@trailmark/alerts';
 import { tenantAllowed } from '@trailmark/domain';
-import { alertsCaughtUp, changeAlertRules } from '../core/alert-actions.js';
+import { alertSettingsOf, alertsCaughtUp, changeAlertRules, checkAlertOverrides } from '../core/alert-actions.js';
 import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
@@ -35,7 +35,7 @@ export class AlertRulesController {
     }
     let overrides: RuleOverrides;
     try {
-      overrides = this.core.alerts.checkOverrides(rules ?? {});
+      overrides = checkAlertOverrides(rules ?? {});
     } catch (error) {
       if (error instanceof InvalidRuleSettingsError) throw new ApiError(400, 'bad_request', error.message, { field: `rules.${error.field}` });
       throw error;
@@ -52,6 +52,6 @@ export class AlertRulesController {
 
   private view(tenant: string): object {
     const stored = this.core.alertStore.rules(tenant);
-    return { tenant, rules: this.core.alerts.settingsOf(tenant), overrides: stored?.overrides ?? {}, changed: stored?.changed ?? null };
+    return { tenant, rules: alertSettingsOf(this.core, tenant), overrides: stored?.overrides ?? {}, changed: stored?.changed ?? null };
   }
 }
