@@ -270,4 +270,18 @@ describe('alerts', () => {
     expect((await alertsOf('brute')).map((a) => a.status)).toEqual(['closed', 'open']);
     expect((await api.get<{ events: unknown[] }>('/v1/events?tenant=spray&action=alert.raised')).json.events).toHaveLength(1);
   }, 300_000);
+
+  test('TRAILMARK_ALERTS=off: no alert engine, the alert endpoints answer 503, the log holds only what clients sent', async () => {
+    const dir = makeDataDir();
+    const off = await startLedger(dir.dataDir, { TRAILMARK_ALERTS: 'off' });
+    try {
+      const plain = new Api(off.url);
+      await plain.post('/v1/events/batch', { events: Array.from({ length: 10 }, () => failedLogin('off', 'u_1', '203.0.113.7')) });
+      expect((await plain.get('/v1/alerts?tenant=off')).status).toBe(503);
+      expect(await plain.treeSize()).toBe(10);
+    } finally {
+      await off.stop();
+      await dir.cleanup();
+    }
+  }, 300_000);
 });

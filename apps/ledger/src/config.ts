@@ -16,6 +16,8 @@ export interface LedgerConfig {
   readonly esdbConnectionString: string | undefined;
   /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
   readonly readDbUrl: string | undefined;
+  /** TRAILMARK_ALERTS=off: no alert engine (a ledger whose log holds only what clients sent). Default on. */
+  readonly alerts?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -40,12 +42,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     production,
     esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
     readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
+    alerts: onOff(env, 'TRAILMARK_ALERTS', true),
   };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return fallback;
+  if (text !== 'on' && text !== 'off') throw new ConfigError(`${name}=${text} must be on or off`);
+  return text === 'on';
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -142,10 +142,12 @@ export class LedgerCore {
     // EventStoreDB pushes new events to the thread's own subscription; only the embedded store needs telling.
     if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => projector.logGrew());
     await projector.start();
-    if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => this.alerts.logGrew());
-    // Alerts written before a stop but not yet recorded.
-    this.alertOutbox.drain();
-    await this.alerts.start();
+    if (this.config.alerts !== false) {
+      if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => this.alerts.logGrew());
+      // Alerts written before a stop but not yet recorded.
+      this.alertOutbox.drain();
+      await this.alerts.start();
+    }
     this.started = true;
   }
 

@@ -4,6 +4,7 @@ import { tenantAllowed } from '@trailmark/domain';
 import { alertSettingsOf, alertsCaughtUp, changeAlertRules, checkAlertOverrides } from '../core/alert-actions.js';
 import { LedgerCore } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';
+import { requireAlerts } from './require-alerts.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
 import { RequiresRole } from './auth/requires-role.decorator.js';
@@ -45,6 +46,7 @@ export class AlertRulesController {
   }
 
   private allow(tenant: string, principal: Principal): void {
+    requireAlerts(this.core);
     if (!tenantAllowed(principal.tenants, tenant)) {
       throw new ApiError(403, 'forbidden', `the token "${principal.name}" may not read tenant "${tenant}"`, { parameter: 'tenant' });
     }

@@ -5,6 +5,7 @@ import { alertsCaughtUp, decideAlert } from '../core/alert-actions.js';
 import { LedgerCore } from '../core/ledger-core.js';
 import { recordRead } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
+import { requireAlerts } from './require-alerts.js';
 import { alertView } from './alert-view.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -26,6 +27,7 @@ export class AlertsController {
   @Get()
   @RequiresRole('reader', 'auditor')
   async list(@Query() query: AlertQuery, @CurrentPrincipal() principal: Principal): Promise<object> {
+    requireAlerts(this.core);
     const tenant = singleValue(query.tenant, 'tenant');
     if (tenant === undefined && principal.tenants !== '*') {
       throw new ApiError(400, 'bad_request', 'tenant is required for a token scoped to tenants', { parameter: 'tenant' });
@@ -62,6 +64,7 @@ export class AlertsController {
   @Get(':id')
   @RequiresRole('reader', 'auditor')
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<object> {
+    requireAlerts(this.core);
     await alertsCaughtUp(this.core);
     const alert = this.visible(id, principal);
     const evidence = await Promise.all(
@@ -90,6 +93,7 @@ export class AlertsController {
   }
 
   private async decide(action: 'alert.acknowledged' | 'alert.closed', id: string, body: unknown, principal: Principal): Promise<object> {
+    requireAlerts(this.core);
     const note = parseNote(body);
     await alertsCaughtUp(this.core);
     const alert = this.visible(id, principal);
