@@ -466,8 +466,10 @@ async function verifyAfterRestart(ledger: LedgerProcess, history: History, phase
 test('kill -9 under load, twice: every acknowledged event survives and the log only grows', async () => {
   const { dataDir, cleanup } = makeDataDir();
   let ledger: LedgerProcess | undefined;
+  // Alerts off: the test checks that it is the log's only writer.
+  const env = { TRAILMARK_ALERTS: 'off' };
   try {
-    ledger = await startLedger(dataDir);
+    ledger = await startLedger(dataDir, env);
     const history = new History((await getText(`${ledger.url}/v1/log/key`)).trimEnd());
     history.sawCheckpoint(await getText(`${ledger.url}/v1/log/checkpoint`), 'first start');
 
@@ -476,7 +478,7 @@ test('kill -9 under load, twice: every acknowledged event survives and the log o
       const load = await loadAndKill(ledger, history, killAfter, phase);
       expect(history.unexpected).toEqual([]);
       expect(load.acknowledged).toBeGreaterThanOrEqual(killAfter);
-      ledger = await startLedger(dataDir);
+      ledger = await startLedger(dataDir, env);
       await verifyAfterRestart(ledger, history, phase);
     }
     expect(history.unexpected).toEqual([]);

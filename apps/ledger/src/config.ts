@@ -30,6 +30,8 @@ export interface LedgerConfig {
   readonly streams?: StreamSettings;
   /** Where the C2SP tlog-tiles API is served: a path starting and ending with "/" (`/log/`). */
   readonly tilesPrefix: string;
+  /** TRAILMARK_ALERTS=off: no alert engine (a ledger whose log holds only what clients sent). Default on. */
+  readonly alerts?: boolean;
 }
 
 export interface HttpTimeouts {
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     clockStepMs: integer(env, 'TRAILMARK_CLOCK_STEP_MS', DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
     streams: loadStreamSettings(env),
     tilesPrefix: tilesPrefix(nonEmpty(env.TRAILMARK_TILES_PREFIX) ?? DEFAULT_TILES_PREFIX),
+    alerts: onOff(env, 'TRAILMARK_ALERTS', true),
   };
 }
 
@@ -113,6 +116,13 @@ function tilesPrefix(text: string): string {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return fallback;
+  if (text !== 'on' && text !== 'off') throw new ConfigError(`${name}=${text} must be on or off`);
+  return text === 'on';
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

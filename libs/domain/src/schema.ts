@@ -101,6 +101,9 @@ export const ContextSchema = z.strictObject({
       country: z.string().regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 country code, e.g. "FR"' }),
       region: text(128).optional(),
       city: text(128).optional(),
+      // Where the IP locates, in decimal degrees: what the impossible-travel alert measures speeds with.
+      latitude: z.number().min(-90).max(90).optional(),
+      longitude: z.number().min(-180).max(180).optional(),
     })
     .optional(),
 });

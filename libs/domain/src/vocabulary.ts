@@ -22,7 +22,7 @@ import { InvalidEventError } from './errors.js';
  *   client can name the application, the session or the document it also touched.
  */
 
-export type ActionCategory = 'authentication' | 'authorization' | 'administration' | 'data_access' | 'ai_use';
+export type ActionCategory = 'authentication' | 'authorization' | 'administration' | 'data_access' | 'ai_use' | 'alert';
 
 export interface OcsfClassification {
   readonly classUid: number;
@@ -178,6 +178,12 @@ export const ACTIONS = {
   'stream.replayed': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, OTHER, 'Other') },
   'stream.tested': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, OTHER, 'Other') },
   'stream.deleted': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, 4, 'Delete') },
+  // alerts (libs/alerts): what the alert engine raised and what people did with it, recorded by the service
+  // itself. The alert is the managed entity; OCSF's Detection Finding (category 2) is left to an exporter.
+  'alert.raised': { category: 'alert', targets: [subject('alert')], ocsf: ocsf(ENTITY_MANAGEMENT, 1, 'Create') },
+  'alert.acknowledged': { category: 'alert', targets: [subject('alert')], ocsf: ocsf(ENTITY_MANAGEMENT, 3, 'Update') },
+  'alert.closed': { category: 'alert', targets: [subject('alert')], ocsf: ocsf(ENTITY_MANAGEMENT, 3, 'Update') },
+  'alert.rules.changed': { category: 'alert', targets: [subject('alert_rules')], ocsf: ocsf(ENTITY_MANAGEMENT, 3, 'Update') },
 } as const satisfies Record<string, ActionDefinition>;
 
 export type Action = keyof typeof ACTIONS;

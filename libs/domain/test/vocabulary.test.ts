@@ -62,6 +62,7 @@ const DESIGN_ACTIONS = {
   ],
   data_access: ['data.exported', 'data.imported', 'data.sensitive.read', 'audit_log.read', 'audit_log.exported'],
   ai_use: ['ai.prompt.submitted', 'ai.response.returned', 'ai.documents.retrieved'],
+  alert: ['alert.raised', 'alert.acknowledged', 'alert.closed', 'alert.rules.changed'],
 } as const;
 
 // Reserved actions the service records about itself (issue 17: log streams).

@@ -11,11 +11,13 @@ import {
   type ServedCheckpoint,
   type SignedCheckpoint,
 } from '@trailmark/checkpoint';
+import { ALERTS_DB_FILE, AlertOutbox, AlertThread, SqliteAlertStore } from '@trailmark/alerts';
 import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
+import { recordAlertEvent } from './alert-recording.js';
 import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { LedgerWitnesses } from './ledger-witnesses.js';
 import { logClockStep } from './clock-log.js';
@@ -84,6 +86,13 @@ export class LedgerCore {
   /** Set when TRAILMARK_WITNESS_POLICY names witnesses. */
   readonly witnesses: LedgerWitnesses | undefined;
   readonly signer: NoteSigner;
+  /**
+   * The alert engine (libs/alerts) in a thread of its own, started after the projector; its store, read here;
+   * and the outbox that records the alerts it raises through this thread's recorder.
+   */
+  readonly alertStore: SqliteAlertStore;
+  readonly alerts: AlertThread;
+  readonly alertOutbox: AlertOutbox;
   private started = false;
   private stopped = false;
   private readonly logger = new Logger('LedgerCore');
@@ -134,6 +143,13 @@ export class LedgerCore {
         serveUnwitnessed: config.serveUnwitnessed,
         onError,
       });
+    const alertsFile = join(config.dataDir, ALERTS_DB_FILE);
+    this.alertStore = SqliteAlertStore.open(alertsFile);
+    this.alertOutbox = new AlertOutbox(this.alertStore, { record: (body) => recordAlertEvent(this.recorder, body).then(() => {}) }, onError);
+    const { esdbConnectionString } = config;
+    const source = esdbConnectionString === undefined ? { sqliteFile: join(config.dataDir, LEDGER_DB_FILE) } : { esdbConnectionString };
+    this.alerts = new AlertThread({ store: source, alertsFile, onError });
+    this.alerts.listen({ raised: () => this.alertOutbox.drain() });
   }
 
   /** Takes the data dir's lock first (DataDirLockedError when another process holds it), then opens what is in it. */
@@ -191,6 +207,12 @@ export class LedgerCore {
     if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => projector.logGrew());
     await projector.start();
     this.logStreams = openLedgerStreams(this, this.onError);
+    if (this.config.alerts !== false) {
+      if (esdbConnectionString === undefined) this.sequencer.onIntegrated(() => this.alerts.logGrew());
+      // Alerts written before a stop but not yet recorded.
+      this.alertOutbox.drain();
+      await this.alerts.start();
+    }
     this.started = true;
   }
 
@@ -270,5 +292,13 @@ export class LedgerCore {
     } finally {
       this.lock.release();
     }
+    await this.alertOutbox.stop();
+    await this.alerts.stop();
+    this.alertStore.close();
+    await this.projection?.projector.stop();
+    await this.projection?.readModel.close();
+    await this.sequencer.stop();
+    await this.store.close();
+    this.db.close();
   }
 }

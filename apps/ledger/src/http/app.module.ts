@@ -17,6 +17,8 @@ import { ExportController } from './export.controller.js';
 import { AccessController } from './access.controller.js';
 import { StreamsController } from './streams.controller.js';
 import { tilesControllerAt } from './tiles.controller.js';
+import { AlertRulesController } from './alert-rules.controller.js';
+import { AlertsController } from './alerts.controller.js';
 
 /**
  * The HTTP service: the ledger, its controllers, bearer credentials and the error format, plus
@@ -46,6 +48,8 @@ export class AppModule implements OnModuleInit {
         EventsController,
         LogController,
         HealthController,
+        AlertsController,
+        AlertRulesController,
         tilesControllerAt(config.tilesPrefix),
       ],
       providers: [

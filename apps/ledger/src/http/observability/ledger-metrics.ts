@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerCore } from '../../core/ledger-core.js';
 import { registerStreamMetrics } from './stream-metrics.js';
+import { attachAlertMetrics } from './alert-metrics.js';
 
 /** Route label of requests no route matched: one series, whatever path was asked. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -127,6 +128,7 @@ export class LedgerMetrics {
         if (outcome !== 'cosigned') this.witnessFailures.inc({ witness, outcome });
       },
     });
+    attachAlertMetrics(this.registry, core);
     let size = core.tree.size;
     core.sequencer.onIntegrated((treeSize) => {
       const added = Number(treeSize - size);

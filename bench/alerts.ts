@@ -1,0 +1,128 @@
+// bench/alerts: how fast the alert engine catches up with a log, and what memory it holds doing so. The log is a
+// store of N identity events (failed and successful logins over 20,000 users and 2,000 IPs with places, role grants,
+// exports), written first; then, in the same run, a bare subscription reads it (the baseline: the store's own
+// read cost) and the engine judges it in-process with the default rule pack, its alerts going through the
+// outbox to a sink that counts them.
+//
+//   npm run bench:alerts                  200,000 events
+//   npm run bench:alerts -- --events 1000000
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AlertEngine, AlertOutbox, SqliteAlertStore } from '@trailmark/alerts';
+import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
+import { SqliteEventStore, type EventData } from '@trailmark/event-store';
+
+const at = process.argv.indexOf('--events');
+const EVENTS = at > 0 ? Number(process.argv[at + 1]) : 200_000;
+const START = Date.parse('2026-03-02T00:00:00Z');
+/** 5 ms of server time per event: a million events span 83 minutes, so the 10-minute windows turn over. */
+const STEP_MS = 5;
+const utf8 = new TextEncoder();
+
+let seed = 42;
+const random = (n: number) => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed % n;
+};
+
+function eventAt(i: number): EventData {
+  const time = new Date(START + i * STEP_MS).toISOString().replace('Z', '000Z');
+  const user = `u_${random(20_000)}`;
+  const ip = `10.0.${random(8)}.${random(250)}`;
+  const kind = random(100);
+  const base = { v: 1, id: randomUUID(), tenant: `t${random(10)}`, time };
+  let envelope: object;
+  let detail: object | undefined;
+  if (kind < 60) {
+    envelope = { ...base, action: 'user.login', outcome: 'failure', actor: { type: 'user', id: user }, targets: [{ type: 'user', id: user }] };
+    detail = { context: { ip } };
+  } else if (kind < 90) {
+    envelope = { ...base, action: 'user.login', outcome: 'success', actor: { type: 'user', id: user }, targets: [{ type: 'user', id: user }] };
+    detail = { context: { ip, geo: { country: 'FR', latitude: 40 + random(20), longitude: random(40) - 20 } } };
+  } else if (kind < 95) {
+    envelope = { ...base, action: 'role.granted', outcome: 'success', actor: { type: 'user', id: 'boss' }, targets: [{ type: 'user', id: user }, { type: 'role', id: random(2) ? 'admin' : 'viewer' }] };
+  } else {
+    envelope = { ...base, action: 'data.exported', outcome: 'success', actor: { type: 'user', id: user }, targets: [{ type: 'dataset', id: 'd' }] };
+    detail = { metadata: { rowCount: random(200_000) } };
+  }
+  return {
+    id: (envelope as { id: string }).id,
+    type: 'IdentityEvent',
+    data: utf8.encode(JSON.stringify(envelope)),
+    metadata: utf8.encode(JSON.stringify(detail === undefined ? {} : { detail, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' })),
+  };
+}
+
+const heapMb = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+};
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'trailmark-bench-alerts-'));
+  const store = SqliteEventStore.open(join(dir, 'events.db'));
+  try {
+    for (let i = 0; i < EVENTS; i += 1000) {
+      const events = Array.from({ length: Math.min(1000, EVENTS - i) }, (_, j) => eventAt(i + j));
+      await store.append({ stream: `${IDENTITY_STREAM_PREFIX}bench.user.${i % 100}`, expectedRevision: 'any', events });
+    }
+    console.log(`${EVENTS} events written; catch-up of the whole log\n`);
+
+    const readStarted = performance.now();
+    let read = 0;
+    let subscription: { close(): Promise<void> } | undefined;
+    await new Promise<void>((resolve, reject) => {
+      subscription = store.subscribeToAll(
+        { from: 'start', streamPrefix: IDENTITY_STREAM_PREFIX },
+        {
+          onEvents: (events) => {
+            read += events.length;
+            if (read >= EVENTS) resolve();
+          },
+          onError: reject,
+        },
+      );
+    });
+    await subscription!.close();
+    const readSeconds = (performance.now() - readStarted) / 1000;
+
+    const alerts = SqliteAlertStore.open(join(dir, 'alerts.db'));
+    let recorded = 0;
+    const onError = (error: Error) => console.error('engine:', error);
+    const outbox = new AlertOutbox(alerts, { record: async () => void (recorded += 1) }, onError);
+    const engine = new AlertEngine(store, alerts, { onError });
+    engine.listen({ raised: () => outbox.drain() });
+    const heapBefore = heapMb();
+    const samples: string[] = [];
+    let next = EVENTS / 4;
+    const sampler = setInterval(() => {
+      const { leafCount, stateKeys } = engine.status();
+      if (leafCount >= next) {
+        samples.push(`${leafCount}: heap ${heapMb().toFixed(0)} MB, ${stateKeys} state keys`);
+        next += EVENTS / 4;
+      }
+    }, 50);
+    const started = performance.now();
+    await engine.start();
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    await outbox.idle();
+    const { stateKeys } = engine.status();
+    await engine.stop();
+    alerts.close();
+
+    console.log('what | events/s | seconds');
+    console.log('---|---|---');
+    console.log(`bare subscription (baseline) | ${(EVENTS / readSeconds).toFixed(0)} | ${readSeconds.toFixed(2)}`);
+    console.log(`alert engine, default rules | ${(EVENTS / seconds).toFixed(0)} | ${seconds.toFixed(2)}`);
+    console.log(`\nengine / baseline time: ${(seconds / readSeconds).toFixed(2)}; alerts recorded: ${recorded}; state keys at the end: ${stateKeys}`);
+    console.log(`heap before the engine: ${heapBefore.toFixed(0)} MB; during catch-up (sampled): ${samples.join('; ') || 'none'}`);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

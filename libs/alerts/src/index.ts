@@ -1,0 +1,12 @@
+export { AlertEngine, AlertEngineStoppedError, type AlertEngineOptions, type AlertListener, type AlertEngineStatus } from './alert-engine.js';
+export { AlertOutbox, type AlertSink } from './alert-outbox.js';
+export { AlertThread, type AlertThreadOptions } from './alert-thread.js';
+export { ALERTS_ACTOR, alertDecisionEvent, alertRaisedEvent, alertRulesChangedEvent, type AlertActor, type EventBody } from './alert-events.js';
+export { alertId } from './alert-id.js';
+export { ALERT_STATUSES, MAX_EVIDENCE, type AlertDecision, type AlertRecord, type AlertStatus, type EvidenceRef } from './alert-record.js';
+export { observeEvent, UnreadableEventError, type ObservedEvent, type Origin, type Party } from './observed-event.js';
+export { DAY, HOUR, MINUTE, SEVERITIES, markOf, type Finding, type Rule, type RuleSettings, type Severity } from './rule.js';
+export { WindowedState, type Mark, type RuleState } from './rule-state.js';
+export { InvalidRuleSettingsError, effectiveSettings, parseRuleOverrides, type EffectiveSettings, type RuleOverrides } from './rule-settings.js';
+export { DEFAULT_RULES } from './rules/index.js';
+export { ALERTS_DB_FILE, SqliteAlertStore, type AlertFilter, type TenantRules } from './sqlite-alert-store.js';
