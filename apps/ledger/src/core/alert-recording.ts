@@ -8,6 +8,6 @@ import type { EventRecorder, RecordedIdentityEvent } from '@trailmark/domain';
  * service's own recording path.
  */
 export async function recordAlertEvent(recorder: EventRecorder, body: EventBody): Promise<RecordedIdentityEvent> {
-  const [recorded] = await recorder.record([body], '*', () => 'alert');
+  const [recorded] = await recorder.recordForService([body], () => 'alert');
   return recorded!;
 }

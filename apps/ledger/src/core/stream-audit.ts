@@ -23,5 +23,5 @@ export async function recordStreamChanges(
     targets: [{ type: 'stream', id: streamId }],
     metadata,
   }));
-  await recorder.record(bodies, '*', (i) => `streams[${i}]`);
+  await recorder.recordForService(bodies, (i) => `streams[${i}]`);
 }
