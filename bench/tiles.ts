@@ -37,7 +37,7 @@ function percentiles(samples: number[]): { medianMs: number; p99Ms: number } {
 
 async function startLedger(dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TRAILMARK_DATA_DIR: dataDir, TRAILMARK_DEV_TOKEN: TOKEN, TRAILMARK_LOG_LEVEL: 'warn', TRAILMARK_CHECKPOINT_INTERVAL_MS: '100' },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TRAILMARK_DATA_DIR: dataDir, TRAILMARK_DEV_TOKEN: TOKEN, TRAILMARK_LOG_LEVEL: 'warn', TRAILMARK_CHECKPOINT_INTERVAL_MS: '100', TRAILMARK_PUBLIC_ENTRIES: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

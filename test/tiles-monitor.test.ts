@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { generateNoteKey } from '@trailmark/checkpoint';
 import { decodeEntryBundle, encodeEntryBundle } from '@trailmark/proofs';
 import { Api } from './support/http-api.js';
-import { makeDataDir, startLedger, type LedgerProcess } from './support/ledger-process.js';
+import { DEV_TOKEN, makeDataDir, startLedger, type LedgerProcess } from './support/ledger-process.js';
 import { CLI_BIN, runCli, runTrailmark } from './support/run-cli.js';
 import { growTo, serveDirectory } from './support/tiles.js';
 
@@ -36,7 +36,10 @@ afterAll(async () => {
   }
 });
 
-const monitor = (url: string, state: string) => runCli(['monitor', '--url', url, '--key', KEY.verifierKey, '--state', state]);
+// The ledgers serve their entry bundles to auditors only; the static copies serve them to anyone, so the token
+// the monitor is given (in the environment, as a user would) only matters to the ledgers.
+const monitor = (url: string, state: string) =>
+  runCli(['monitor', '--url', url, '--key', KEY.verifierKey, '--state', state], { env: { TRAILMARK_TOKEN: DEV_TOKEN } });
 
 /** Exports the ledger's tiles into a new directory under `work`. */
 async function exportTiles(name: string): Promise<string> {
@@ -68,7 +71,7 @@ test('tiles export writes the files the service serves; the monitor verifies tha
   const out = await exportTiles('export');
   expect(readFileSync(join(out, 'checkpoint'), 'utf8')).toBe((await api.get('/log/checkpoint')).text);
   for (const path of ['tile/0/001', 'tile/0/002.p/188', 'tile/1/000.p/2', 'tile/entries/002.p/188']) {
-    const served = Buffer.from(await (await fetch(`${ledger.url}/log/${path}`)).arrayBuffer());
+    const served = Buffer.from(await (await fetch(`${ledger.url}/log/${path}`, { headers: { authorization: `Bearer ${DEV_TOKEN}` } })).arrayBuffer());
     expect([path, readFileSync(join(out, path))]).toEqual([path, served]);
   }
   const staticHost = await serveDirectory(out);
@@ -146,11 +149,17 @@ test('a second ledger signing with the log key (a restored backup): shrank, two 
   }
 });
 
+test('without an auditor token the monitor says the ledger keeps its entry bundles to auditors', async () => {
+  const run = await runCli(['monitor', '--url', `${ledger.url}/log/`, '--key', KEY.verifierKey, '--state', join(work, 'no-token.json')]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/tile\/entries\/000 answered HTTP 401: this log serves its entry bundles to auditors only; give an auditor token with --token or \$TRAILMARK_TOKEN/);
+});
+
 test('--follow verifies each new checkpoint as it appears', async () => {
   await growTo(api, 800);
   const child = spawn(
     process.execPath,
-    [CLI_BIN, 'monitor', '--url', `${ledger.url}/log/`, '--key', KEY.verifierKey, '--state', join(work, 'follow.json'), '--follow', '--interval', '0.2'],
+    [CLI_BIN, 'monitor', '--url', `${ledger.url}/log/`, '--key', KEY.verifierKey, '--state', join(work, 'follow.json'), '--follow', '--interval', '0.2', '--token', DEV_TOKEN],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
   );
   let stdout = '';

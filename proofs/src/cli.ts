@@ -308,23 +308,25 @@ function buildProgram(report: (summary: string) => void): Command {
     .option('--state <path>', `the state file (default ~/.${PROGRAM}/<origin>/${TILES_STATE_FILE}); legacy form: a directory`)
     .option('--follow', 'keep polling, verifying each new checkpoint, until a check fails')
     .option('--interval <seconds>', 'seconds between two polls with --follow', parseSeconds, 10)
+    .option('--token <token>', `a bearer token for logs that serve entry bundles to auditors only (default: $${TOKEN_ENV})`)
     .addHelpText(
       'after',
       `\nExamples:\n  ${PROGRAM} monitor --url https://log.example.com/log/ --key /etc/trailmark/log.vkey\n` +
         `  ${PROGRAM} monitor --url https://log.example.com/log/ --key log.vkey --follow --interval 30\n` +
         `  ${PROGRAM} monitor --url file:///srv/trailmark-tiles/ --key log.vkey --state tiles-state.json`,
     )
-    .action(async (url: string | undefined, options: { key: string; url?: string; state?: string; follow?: boolean; interval: number }) => {
+    .action(async (url: string | undefined, options: { key: string; url?: string; state?: string; follow?: boolean; interval: number; token?: string }) => {
       const verifier = loadVerifier(options.key);
+      const token = options.token ?? (process.env[TOKEN_ENV] || undefined);
       if (options.url !== undefined) {
         if (url !== undefined) throw new InputError('give the log either as --url <tiles prefix> or as the legacy <url>, not both');
         const prefix = parseTilesPrefix(options.url);
         const statePath = options.state ?? join(defaultStateDir(verifier.name), TILES_STATE_FILE);
         if (!options.follow) {
-          report(await monitorTiles(prefix, verifier, statePath));
+          report(await monitorTiles(prefix, verifier, statePath, token));
           return;
         }
-        await followTiles(prefix, verifier, statePath, options.interval * 1000);
+        await followTiles(prefix, verifier, statePath, options.interval * 1000, token);
         return;
       }
       if (url === undefined) throw new InputError('give the log\'s tiles prefix with --url (e.g. --url https://log.example.com/log/)');
@@ -785,6 +787,8 @@ function writeFileAtomic(path: string, data: Uint8Array): void {
 // ---------------------------------------------------------------------------
 // monitor --url: follow the log through its tiles API (the checks are followLog's)
 
+/** Where the monitor finds a bearer token when --token is not given: a token on a command line is seen by every user. */
+const TOKEN_ENV = 'TRAILMARK_TOKEN';
 const TILES_STATE_FILE = 'tiles-state.json';
 const TILES_STATE_FORMAT = 'trailmark-monitor-state/1';
 
@@ -810,7 +814,7 @@ function parseTilesPrefix(text: string): string {
   return url.href.replace(/\/*$/, '/');
 }
 
-function tileFetcher(prefix: string): TileFetcher {
+function tileFetcher(prefix: string, token: string | undefined): TileFetcher {
   if (prefix.startsWith('file:')) {
     const root = fileURLToPath(prefix);
     return async (path) => {
@@ -823,18 +827,23 @@ function tileFetcher(prefix: string): TileFetcher {
       }
     };
   }
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   // fetch asks for gzip and undoes the Content-Encoding the log answers with.
   return async (path) => {
     const url = `${prefix}${path}`;
     let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'follow' });
+      response = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'follow', headers });
     } catch (error) {
       throw new InputError(`GET ${url} failed: ${networkReason(error)}`);
     }
     if (response.status === 404 || response.status === 410) {
       await response.body?.cancel();
       return undefined;
+    }
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw new InputError(`GET ${url} answered HTTP ${response.status}: this log serves its entry bundles to auditors only; give an auditor token with --token or $${TOKEN_ENV}`);
     }
     if (response.status !== 200) throw new InputError(`GET ${url} answered HTTP ${response.status} ${response.statusText}`.trimEnd());
     try {
@@ -846,8 +855,8 @@ function tileFetcher(prefix: string): TileFetcher {
 }
 
 /** One run: returns the summary line; throws VerificationError (exit 1) on anything inconsistent. */
-async function monitorTiles(prefix: string, verifier: NoteVerifier, statePath: string): Promise<string> {
-  const fetchTile = tileFetcher(prefix);
+async function monitorTiles(prefix: string, verifier: NoteVerifier, statePath: string, token: string | undefined): Promise<string> {
+  const fetchTile = tileFetcher(prefix, token);
   const checkpointUrl = `${prefix}checkpoint`;
   const note = await fetchTile('checkpoint');
   if (note === undefined) throw new InputError(`${checkpointUrl} is not there (HTTP 404 or no such file)`);
@@ -885,11 +894,11 @@ async function monitorTiles(prefix: string, verifier: NoteVerifier, statePath: s
 }
 
 /** --follow: a summary line per change on stdout; unreachable logs are reported and retried; a failed check ends it. */
-async function followTiles(prefix: string, verifier: NoteVerifier, statePath: string, intervalMs: number): Promise<never> {
+async function followTiles(prefix: string, verifier: NoteVerifier, statePath: string, intervalMs: number, token: string | undefined): Promise<never> {
   let last = '';
   for (;;) {
     try {
-      const summary = await monitorTiles(prefix, verifier, statePath);
+      const summary = await monitorTiles(prefix, verifier, statePath, token);
       if (summary !== last) process.stdout.write(`${new Date().toISOString()} ${summary}\n`);
       last = summary;
     } catch (error) {

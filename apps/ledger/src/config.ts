@@ -30,6 +30,8 @@ export interface LedgerConfig {
   readonly streams?: StreamSettings;
   /** Where the C2SP tlog-tiles API is served: a path starting and ending with "/" (`/log/`). */
   readonly tilesPrefix: string;
+  /** Entry bundles for anyone (TRAILMARK_PUBLIC_ENTRIES); by default only for auditors of every tenant. */
+  readonly publicEntries: boolean;
   /** TRAILMARK_ALERTS=off: no alert engine (a ledger whose log holds only what clients sent). Default on. */
   readonly alerts?: boolean;
 }
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     clockStepMs: integer(env, 'TRAILMARK_CLOCK_STEP_MS', DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
     streams: loadStreamSettings(env),
     tilesPrefix: tilesPrefix(nonEmpty(env.TRAILMARK_TILES_PREFIX) ?? DEFAULT_TILES_PREFIX),
+    publicEntries: flag(env, 'TRAILMARK_PUBLIC_ENTRIES'),
     alerts: onOff(env, 'TRAILMARK_ALERTS', true),
   };
 }

@@ -50,7 +50,7 @@ export class AppModule implements OnModuleInit {
         HealthController,
         AlertsController,
         AlertRulesController,
-        tilesControllerAt(config.tilesPrefix),
+        tilesControllerAt(config.tilesPrefix, config.publicEntries),
       ],
       providers: [
         { provide: Credentials, useValue: credentials },
