@@ -13,6 +13,8 @@ COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
 COPY libs/domain/package.json libs/domain/
 COPY libs/projections/package.json libs/projections/
+COPY libs/alerts/package.json libs/alerts/
+COPY libs/streams/package.json libs/streams/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
 # No install scripts: the root `prepare` (tsc -b) needs the sources, which are not copied yet, and
@@ -36,6 +38,8 @@ COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
 COPY libs/domain/package.json libs/domain/
 COPY libs/projections/package.json libs/projections/
+COPY libs/alerts/package.json libs/alerts/
+COPY libs/streams/package.json libs/streams/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
 # --ignore-scripts: `prepare` would run tsc, a dev dependency. No compiler here either: the addon
@@ -49,6 +53,8 @@ COPY --from=build /app/libs/checkpoint/dist libs/checkpoint/dist
 COPY --from=build /app/libs/event-store/dist libs/event-store/dist
 COPY --from=build /app/libs/domain/dist libs/domain/dist
 COPY --from=build /app/libs/projections/dist libs/projections/dist
+COPY --from=build /app/libs/alerts/dist libs/alerts/dist
+COPY --from=build /app/libs/streams/dist libs/streams/dist
 COPY --from=build /app/apps/ledger/dist apps/ledger/dist
 COPY --from=build /app/apps/ledger/bin apps/ledger/bin
 # The data dir (signing key, ledger.db) belongs to the unprivileged `node` user of the base image;
