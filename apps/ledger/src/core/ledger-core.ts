@@ -284,6 +284,9 @@ export class LedgerCore {
     this.publisher.stop();
     this.witnesses?.stop();
     try {
+      await this.alertOutbox.stop();
+      await this.alerts.stop();
+      this.alertStore.close();
       await this.projection?.projector.stop();
       await this.projection?.readModel.close();
       await this.sequencer.stop();
@@ -292,13 +295,5 @@ export class LedgerCore {
     } finally {
       this.lock.release();
     }
-    await this.alertOutbox.stop();
-    await this.alerts.stop();
-    this.alertStore.close();
-    await this.projection?.projector.stop();
-    await this.projection?.readModel.close();
-    await this.sequencer.stop();
-    await this.store.close();
-    this.db.close();
   }
 }
