@@ -32,6 +32,8 @@ export interface CheckpointPublisherOptions {
   /** how often start() looks whether the tree grew */
   intervalMs: number;
   now?: () => Date;
+  /** Milliseconds on a monotonic clock, for intervals and a leader's silence (performance.now). */
+  monotonicMs?: () => number;
   /** a periodic publish that failed (retried at the next interval); without it, or if it throws: a process warning */
   onError?: (error: Error) => void;
   /** shared with other publishers of the same log; without it, this publisher is the log's only one */
@@ -68,11 +70,12 @@ export class CheckpointPublisher {
   private readonly store: CheckpointStore;
   private readonly intervalMs: number;
   private readonly now: () => Date;
+  private readonly monotonicMs: () => number;
   private readonly onError: ((error: Error) => void) | undefined;
   private readonly claims: CheckpointClaims | undefined;
   private readonly mark: CheckpointMark | undefined;
   private readonly verifierKey: string;
-  /** Set while another publisher wins the claims; performance.now() when its latest checkpoint arrived. */
+  /** Set while another publisher wins the claims; monotonicMs() when its latest checkpoint arrived. */
   private followingSince: number | undefined;
   /** The publish queued or running now, which later calls share. */
   private running: Promise<SignedCheckpoint | undefined> | undefined;
@@ -81,7 +84,7 @@ export class CheckpointPublisher {
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private prompt: NodeJS.Timeout | undefined;
-  /** performance.now() of the last checkpoint this publisher signed. */
+  /** monotonicMs() of the last checkpoint this publisher signed. */
   private lastPublishedAt = Number.NEGATIVE_INFINITY;
   private starting = false;
   private stopped = false;
@@ -104,6 +107,7 @@ export class CheckpointPublisher {
     this.store = options.store;
     this.intervalMs = options.intervalMs;
     this.now = options.now ?? (() => new Date());
+    this.monotonicMs = options.monotonicMs ?? (() => performance.now());
     this.onError = options.onError;
     this.claims = options.claims;
     this.mark = options.mark;
@@ -182,7 +186,7 @@ export class CheckpointPublisher {
     if (this.stopped) return;
     this.timer = setInterval(() => {
       // A prompt publish since the last tick already covered this interval.
-      if (performance.now() - this.lastPublishedAt >= this.intervalMs) this.publishInBackground();
+      if (this.monotonicMs() - this.lastPublishedAt >= this.intervalMs) this.publishInBackground();
     }, this.intervalMs);
     // The publisher alone must not keep the process alive.
     this.timer.unref();
@@ -195,7 +199,7 @@ export class CheckpointPublisher {
    */
   treeGrew(): void {
     if (this.timer === undefined || this.prompt !== undefined) return;
-    const wait = Math.max(0, this.lastPublishedAt + this.intervalMs - performance.now());
+    const wait = Math.max(0, this.lastPublishedAt + this.intervalMs - this.monotonicMs());
     this.prompt = setTimeout(() => {
       this.prompt = undefined;
       this.publishInBackground();
@@ -240,7 +244,7 @@ export class CheckpointPublisher {
     }
     if (this.followingSince !== undefined) {
       await this.follow();
-      const silentMs = performance.now() - this.followingSince;
+      const silentMs = this.monotonicMs() - this.followingSince;
       if (silentMs < LEADER_SILENT_INTERVALS * this.intervalMs) return undefined;
     }
     const size = this.tree.size;
@@ -253,7 +257,7 @@ export class CheckpointPublisher {
     const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
     const checkpoint: SignedCheckpoint = { size, root, note, signedAt: this.now().toISOString() };
     if (this.claims && !(await this.claims.claim(checkpoint))) {
-      this.followingSince = performance.now();
+      this.followingSince = this.monotonicMs();
       await this.follow();
       return undefined;
     }
@@ -266,7 +270,7 @@ export class CheckpointPublisher {
     if (this.claims) this.wonNotStored = checkpoint;
     this.adopt(checkpoint);
     this.wonNotStored = undefined;
-    this.lastPublishedAt = performance.now();
+    this.lastPublishedAt = this.monotonicMs();
   }
 
   /**
@@ -276,7 +280,7 @@ export class CheckpointPublisher {
   private async follow(): Promise<void> {
     const claimed = await this.claims!.claimedAfter(this.served);
     // Any checkpoint the leader claimed, even one this replica's tree has not reached, shows it is alive.
-    if (claimed.length > 0 && this.followingSince !== undefined) this.followingSince = performance.now();
+    if (claimed.length > 0 && this.followingSince !== undefined) this.followingSince = this.monotonicMs();
     for (const checkpoint of claimed) {
       // The winner may be ahead of this replica's tree: such a checkpoint is taken in at a later tick.
       if (checkpoint.size > this.tree.size) break;

@@ -707,13 +707,19 @@ describe('with claims shared by two publishers', () => {
 
   describe('a leader that falls silent', () => {
     const intervalMs = 50;
+    // Time as the publishers see it moves only when a test says so, however slow the machine: a stall between two
+    // steps is not a silence. The started follower's own timers (the last test) run on the real clock.
+    let clockMs = 0;
+    const monotonicMs = (): number => clockMs;
     /** Past LEADER_SILENT_INTERVALS (3) intervals. */
-    const silence = (): Promise<void> => sleep(4 * intervalMs + 20);
+    const silence = (): void => {
+      clockMs += 4 * intervalMs + 20;
+    };
 
-    async function leaderAndFollower(): Promise<{ stream: ClaimStream; a: Replica; b: Replica }> {
+    async function leaderAndFollower(clock: { monotonicMs?: () => number } = { monotonicMs }): Promise<{ stream: ClaimStream; a: Replica; b: Replica }> {
       const stream = new ClaimStream();
-      const a = replicaOn(stream, newTree(5), AT_A, { intervalMs });
-      const b = replicaOn(stream, newTree(5), AT_B, { intervalMs });
+      const a = replicaOn(stream, newTree(5), AT_A, { intervalMs, ...clock });
+      const b = replicaOn(stream, newTree(5), AT_B, { intervalMs, ...clock });
       await a.publisher.publishIfGrown();
       expect(await b.publisher.publishIfGrown()).toBeUndefined();
       expect(b.claims.attempts).toEqual([5n]);
@@ -729,7 +735,7 @@ describe('with claims shared by two publishers', () => {
       expect(b.claims.attempts).toEqual([5n]);
       expect(b.publisher.latest()?.size).toBe(5n);
 
-      await silence();
+      silence();
       const taken = (await b.publisher.publishIfGrown())!;
       expect(taken).toMatchObject({ size: 8n, signedAt: AT_B });
       expect(b.claims.won).toEqual([8n]);
@@ -759,7 +765,7 @@ describe('with claims shared by two publishers', () => {
 
     test('is not succeeded while the follower\'s tree did not grow', async () => {
       const { stream, b } = await leaderAndFollower();
-      await silence();
+      silence();
       expect(await b.publisher.publishIfGrown()).toBeUndefined();
       expect(b.claims.attempts).toEqual([5n]);
       expect(stream.sizes()).toEqual([5n]);
@@ -769,9 +775,9 @@ describe('with claims shared by two publishers', () => {
       const { stream, a, b } = await leaderAndFollower();
       // The follower's tree is a leaf ahead of every checkpoint the leader claims: it would have one to sign.
       b.tree.append([leaf(5)]);
-      // Each round takes about half an interval; together far more than three intervals.
+      // Each round takes half an interval; together far more than three intervals.
       for (let size = 6; size <= 15; size++) {
-        await sleep(intervalMs / 2);
+        clockMs += intervalMs / 2;
         a.tree.append([leaf(size - 1)]);
         b.tree.append([leaf(size)]);
         expect((await a.publisher.publishIfGrown())?.size).toBe(BigInt(size));
@@ -784,7 +790,7 @@ describe('with claims shared by two publishers', () => {
     });
 
     test('a started follower takes over on its own once the leader stops', async () => {
-      const { stream, a, b } = await leaderAndFollower();
+      const { stream, a, b } = await leaderAndFollower({});
       a.publisher.stop();
       await b.publisher.start();
       b.tree.append(leaves(5, 7));
@@ -936,17 +942,20 @@ describe('overlapping calls and failed stores', () => {
 
   test('a follower behind the leader does not claim while the leader keeps publishing', async () => {
     const intervalMs = 20;
+    // Time moves an interval a round, as the publishers see it, however long a round takes on this machine.
+    let clockMs = 0;
+    const monotonicMs = (): number => clockMs;
     const stream = new ClaimStream();
     const leaderClaims = stream.handle();
     const followerClaims = stream.handle();
     const leaderTree = newTree(50);
     const followerTree = newTree(3);
-    const leader = publisherFor(leaderTree, undefined, { claims: leaderClaims, intervalMs });
-    const follower = publisherFor(followerTree, undefined, { claims: followerClaims, intervalMs });
+    const leader = publisherFor(leaderTree, undefined, { claims: leaderClaims, intervalMs, monotonicMs });
+    const follower = publisherFor(followerTree, undefined, { claims: followerClaims, intervalMs, monotonicMs });
     await leader.publishIfGrown();
     await follower.publishIfGrown();
     for (let round = 0; round < 8; round++) {
-      await sleep(intervalMs);
+      clockMs += intervalMs;
       leaderTree.append(leaves(Number(leaderTree.size), Number(leaderTree.size) + 10));
       followerTree.append([leaf(Number(followerTree.size))]);
       await leader.publishIfGrown();
