@@ -191,15 +191,23 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     errors: [503],
   },
   'TilesController.tile': {
-    summary: 'tlog-tiles: a hash tile or an entry bundle',
+    summary: 'tlog-tiles: a hash tile',
     description:
-      'C2SP tlog-tiles resources: `tile/<L>/<N>[.p/<W>]`, W (256 when full) hashes of tree level 8·L, and ' +
-      '`tile/entries/<N>[.p/<W>]`, the leaves 256·N… as uint16 big-endian length-prefixed bytes (gzip when accepted). ' +
-      'N in groups of three digits, all but the last prefixed x (x001/x234/067). Full resources are immutable; ' +
-      'anything beyond the served checkpoint is a 404.',
+      'C2SP tlog-tiles `tile/<L>/<N>[.p/<W>]`: W (256 when full) hashes of tree level 8·L. N in groups of three digits, ' +
+      'all but the last prefixed x (x001/x234/067). Full tiles are immutable; anything beyond the served checkpoint is a 404.',
     tags: ['log', 'tiles'],
-    responses: { '200': { description: 'the tile or bundle', content: { 'application/octet-stream': 'text' } } },
+    responses: { '200': { description: 'the tile', content: { 'application/octet-stream': 'text' } } },
     errors: [404, 503],
+  },
+  'TilesController.entries': {
+    summary: 'tlog-tiles: an entry bundle',
+    description:
+      'C2SP tlog-tiles `tile/entries/<N>[.p/<W>]`: the leaves 256·N… as uint16 big-endian length-prefixed bytes (gzip when ' +
+      'accepted). They hold every tenant\'s envelopes: an auditor or admin token for every tenant is needed, unless ' +
+      'TRAILMARK_PUBLIC_ENTRIES=true. Full bundles are immutable; anything beyond the served checkpoint is a 404.',
+    tags: ['log', 'tiles'],
+    responses: { '200': { description: 'the bundle', content: { 'application/octet-stream': 'text' } } },
+    errors: [403, 404, 503],
   },
   'HealthController.live': {
     summary: 'Liveness',
