@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { join, resolve } from 'node:path';
 import { cosignerFromSigner, generateNoteKey, parseSignerKey } from '@trailmark/checkpoint';
-import { ConfigError, DEFAULT_ORIGIN, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_ORIGIN, loadConfig, loadLogLevel } from './config.js';
 import { verifyDataDir } from './verify/verify-data-dir.js';
 import { DEFAULT_WITNESS_NAME, serveWitness, WITNESS_DB_FILE } from './witness/witness-server.js';
 
@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       if (options.logs === undefined) throw new ConfigError('give the logs to witness: --logs FILE or TRAILMARK_WITNESS_LOGS');
       if (!/^\d+$/.test(options.port) || Number(options.port) > 65_535) throw new ConfigError(`--port ${options.port} is not a port`);
       const { createLogger } = await import('./logger.js');
-      const logger = createLogger();
+      const logger = createLogger(loadLogLevel());
       const running = await serveWitness({
         logsFile: options.logs,
         dataDir: resolve(options.dataDir),

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
+import { parseSignerKey } from '@trailmark/checkpoint';
 import { DEFAULT_CLOCK_STEP_MS } from '@trailmark/domain';
+import { z } from 'zod';
+import { closestName } from './closest-name.js';
 import { loadStreamSettings, type StreamSettings } from './stream-settings.js';
 
 /** The service's configuration, read from the environment (README: Configuration). */
@@ -15,7 +18,14 @@ export interface LedgerConfig {
   readonly devToken: string | undefined;
   readonly tokensFile: string | undefined;
   readonly production: boolean;
+  /** TRAILMARK_LOG_LEVEL; unset (configurations built in code): info. */
+  readonly logLevel?: LogLevel;
   readonly esdbConnectionString: string | undefined;
+  /**
+   * `trailmark serve` on EventStoreDB: how many times it tries to reach the server before it gives up and exits
+   * (TRAILMARK_ESDB_START_ATTEMPTS); 0: it keeps trying.
+   */
+  readonly esdbStartAttempts?: number;
   /** The read models' database: a PostgreSQL URL; unset: SQLite in `<dataDir>/projections.db`. */
   readonly readDbUrl: string | undefined;
   /** A C2SP tlog-policy file naming the witnesses (with URLs) that cosign each checkpoint, and their quorum. */
@@ -53,13 +63,127 @@ export const DEFAULT_ORIGIN = 'trailmark.local/log';
 const PLACEHOLDER_DEV_TOKENS = new Set(['change-me', 'changeme', 'secret', 'password', 'token', 'dev', 'test', 'admin']);
 const MIN_EXPOSED_DEV_TOKEN_LENGTH = 16;
 
+/** pino's levels, and `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** About half a minute of backoff (esdb-start.ts): a server being started beside the ledger, as compose does, is waited for. */
+export const DEFAULT_ESDB_START_ATTEMPTS = 8;
+
+/** A setting as the environment gives it: trimmed, and unset when empty. */
+const text = z.string().trim().transform((value) => (value === '' ? undefined : value)).optional();
+
+function wholeOrUnset(min: number, max: number) {
+  const message = `is not a whole number from ${min} to ${max}`;
+  return text.pipe(z.string().regex(/^\d+$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message)).optional());
+}
+
+function whole(fallback: number, min: number, max: number) {
+  return wholeOrUnset(min, max).transform((value) => value ?? fallback);
+}
+
+const trueFalse = text.pipe(z.enum(['true', 'false', '1', '0'], 'is not true or false').optional()).transform((value) => value === 'true' || value === '1');
+
+const onOff = (fallback: boolean) =>
+  text.pipe(z.enum(['on', 'off'], 'must be on or off').optional()).transform((value) => (value === undefined ? fallback : value === 'on'));
+
+const signingKey = text.pipe(
+  z
+    .string()
+    .refine((key) => {
+      try {
+        parseSignerKey(key);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'is not a signer key in Go\'s note format (PRIVATE+KEY+<name>+<8 hex>+<base64>); `trailmark keygen` makes one')
+    .optional(),
+);
+
+/** The environment the service reads (README: Configuration); what is not here is not a setting. */
+const environment = z.object({
+  NODE_ENV: text,
+  HOST: text,
+  PORT: whole(8080, 0, 65_535),
+  TRAILMARK_DATA_DIR: text,
+  TRAILMARK_ORIGIN: text,
+  TRAILMARK_SIGNING_KEY: signingKey,
+  TRAILMARK_CHECKPOINT_INTERVAL_MS: whole(1000, 10, 3_600_000),
+  TRAILMARK_DEV_TOKEN: text,
+  TRAILMARK_TOKENS_FILE: text,
+  TRAILMARK_LOG_LEVEL: text.pipe(z.enum(LOG_LEVELS, `is not a log level: one of ${LOG_LEVELS.join(', ')}`).optional().default('info')),
+  ESDB_CONNECTION_STRING: text,
+  TRAILMARK_ESDB_START_ATTEMPTS: whole(DEFAULT_ESDB_START_ATTEMPTS, 0, 1_000_000),
+  TRAILMARK_READ_DB_URL: text,
+  TRAILMARK_WITNESS_POLICY: text,
+  TRAILMARK_SERVE_UNWITNESSED: trueFalse,
+  TRAILMARK_REQUEST_TIMEOUT_MS: whole(30_000, 100, 3_600_000),
+  TRAILMARK_HEADERS_TIMEOUT_MS: wholeOrUnset(100, 3_600_000),
+  TRAILMARK_KEEP_ALIVE_TIMEOUT_MS: whole(5_000, 100, 3_600_000),
+  TRAILMARK_CLOCK_STEP_MS: whole(DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
+  TRAILMARK_TILES_PREFIX: text,
+  TRAILMARK_PUBLIC_ENTRIES: trueFalse,
+  TRAILMARK_ALERTS: onOff(true),
+});
+
+/**
+ * TRAILMARK_* names some part of Trailmark reads: those of `environment`, the log streams', the witness's, the
+ * verifier's and the tests'. Any other is a typo, reported at start (unknownSettings).
+ */
+const KNOWN_TRAILMARK_NAMES = [
+  ...Object.keys(environment.shape).filter((name) => name.startsWith('TRAILMARK_')),
+  'TRAILMARK_STREAM_ALLOW_PRIVATE',
+  'TRAILMARK_STREAM_RETRY_INITIAL_MS',
+  'TRAILMARK_STREAM_RETRY_MAX_MS',
+  'TRAILMARK_STREAM_RETRY_ATTEMPTS',
+  'TRAILMARK_WITNESS_KEY',
+  'TRAILMARK_WITNESS_LOGS',
+  'TRAILMARK_WITNESS_DATA_DIR',
+  'TRAILMARK_TOKEN',
+  'TRAILMARK_TEST_PG_URL',
+];
+
+/** An unknown TRAILMARK_* variable, and the known name closest to it. */
+export interface UnknownSetting {
+  readonly name: string;
+  readonly closest: string;
+}
+
+export function unknownSettings(env: NodeJS.ProcessEnv = process.env): UnknownSetting[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('TRAILMARK_') && !KNOWN_TRAILMARK_NAMES.includes(name))
+    .sort()
+    .map((name) => ({ name, closest: closestName(name, KNOWN_TRAILMARK_NAMES) }));
+}
+
+/** TRAILMARK_LOG_LEVEL alone, for the commands that read no other setting (`trailmark witness serve`). */
+export function loadLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  return settingsOf(environment.pick({ TRAILMARK_LOG_LEVEL: true }), env).TRAILMARK_LOG_LEVEL;
+}
+
+/** Settings whose values an error message must not repeat: they land in logs. */
+const SECRET_SETTINGS = new Set(['TRAILMARK_SIGNING_KEY', 'TRAILMARK_DEV_TOKEN']);
+
+/** The settings `schema` reads from `env`, or a ConfigError naming the first bad one and its value. */
+function settingsOf<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${SECRET_SETTINGS.has(name) ? name : `${name}=${env[name]?.trim()}`} ${issue.message}`);
+  }
+  return parsed.data;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
-  const production = env.NODE_ENV === 'production';
-  const devToken = nonEmpty(env.TRAILMARK_DEV_TOKEN);
+  const settings = settingsOf(environment, env);
+  const production = settings.NODE_ENV === 'production';
+  const devToken = settings.TRAILMARK_DEV_TOKEN;
   if (devToken !== undefined && production) {
     throw new ConfigError('TRAILMARK_DEV_TOKEN is refused when NODE_ENV=production: give tokens in TRAILMARK_TOKENS_FILE');
   }
-  const host = nonEmpty(env.HOST) ?? '127.0.0.1';
+  const host = settings.HOST ?? '127.0.0.1';
   if (devToken !== undefined && !isLoopback(host) && (devToken.length < MIN_EXPOSED_DEV_TOKEN_LENGTH || PLACEHOLDER_DEV_TOKENS.has(devToken.toLowerCase()))) {
     throw new ConfigError(
       `TRAILMARK_DEV_TOKEN is a placeholder or shorter than ${MIN_EXPOSED_DEV_TOKEN_LENGTH} characters, and HOST=${host} is reachable ` +
@@ -67,25 +191,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     );
   }
   return {
-    port: integer(env, 'PORT', 8080, 0, 65_535),
+    port: settings.PORT,
     host,
-    dataDir: resolve(nonEmpty(env.TRAILMARK_DATA_DIR) ?? './data'),
-    origin: nonEmpty(env.TRAILMARK_ORIGIN),
-    signingKey: nonEmpty(env.TRAILMARK_SIGNING_KEY),
-    checkpointIntervalMs: integer(env, 'TRAILMARK_CHECKPOINT_INTERVAL_MS', 1000, 10, 3_600_000),
+    dataDir: resolve(settings.TRAILMARK_DATA_DIR ?? './data'),
+    origin: settings.TRAILMARK_ORIGIN,
+    signingKey: settings.TRAILMARK_SIGNING_KEY,
+    checkpointIntervalMs: settings.TRAILMARK_CHECKPOINT_INTERVAL_MS,
     devToken,
-    tokensFile: nonEmpty(env.TRAILMARK_TOKENS_FILE),
+    tokensFile: settings.TRAILMARK_TOKENS_FILE,
     production,
-    esdbConnectionString: nonEmpty(env.ESDB_CONNECTION_STRING),
-    readDbUrl: nonEmpty(env.TRAILMARK_READ_DB_URL),
-    witnessPolicy: nonEmpty(env.TRAILMARK_WITNESS_POLICY),
-    serveUnwitnessed: flag(env, 'TRAILMARK_SERVE_UNWITNESSED'),
-    http: httpTimeouts(env),
-    clockStepMs: integer(env, 'TRAILMARK_CLOCK_STEP_MS', DEFAULT_CLOCK_STEP_MS, 1, 86_400_000),
+    logLevel: settings.TRAILMARK_LOG_LEVEL,
+    esdbConnectionString: settings.ESDB_CONNECTION_STRING,
+    esdbStartAttempts: settings.TRAILMARK_ESDB_START_ATTEMPTS,
+    readDbUrl: settings.TRAILMARK_READ_DB_URL,
+    witnessPolicy: settings.TRAILMARK_WITNESS_POLICY,
+    serveUnwitnessed: settings.TRAILMARK_SERVE_UNWITNESSED,
+    http: httpTimeouts(settings),
+    clockStepMs: settings.TRAILMARK_CLOCK_STEP_MS,
     streams: loadStreamSettings(env),
-    tilesPrefix: tilesPrefix(nonEmpty(env.TRAILMARK_TILES_PREFIX) ?? DEFAULT_TILES_PREFIX),
-    publicEntries: flag(env, 'TRAILMARK_PUBLIC_ENTRIES'),
-    alerts: onOff(env, 'TRAILMARK_ALERTS', true),
+    tilesPrefix: tilesPrefix(settings.TRAILMARK_TILES_PREFIX ?? DEFAULT_TILES_PREFIX),
+    publicEntries: settings.TRAILMARK_PUBLIC_ENTRIES,
+    alerts: settings.TRAILMARK_ALERTS,
   };
 }
 
@@ -94,14 +220,13 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-function httpTimeouts(env: NodeJS.ProcessEnv): HttpTimeouts {
-  const requestTimeoutMs = integer(env, 'TRAILMARK_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
-  const headersTimeoutMs = integer(env, 'TRAILMARK_HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 100, 3_600_000);
+function httpTimeouts(settings: z.infer<typeof environment>): HttpTimeouts {
+  const requestTimeoutMs = settings.TRAILMARK_REQUEST_TIMEOUT_MS;
+  const headersTimeoutMs = settings.TRAILMARK_HEADERS_TIMEOUT_MS ?? Math.min(10_000, requestTimeoutMs);
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError(`TRAILMARK_HEADERS_TIMEOUT_MS=${headersTimeoutMs} exceeds TRAILMARK_REQUEST_TIMEOUT_MS=${requestTimeoutMs}: the headers are part of the request`);
   }
-  const keepAliveTimeoutMs = integer(env, 'TRAILMARK_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000);
-  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs };
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: settings.TRAILMARK_KEEP_ALIVE_TIMEOUT_MS };
 }
 
 export const DEFAULT_TILES_PREFIX = '/log/';
@@ -114,33 +239,4 @@ function tilesPrefix(text: string): string {
     throw new ConfigError(`TRAILMARK_TILES_PREFIX=${text} is not a URL path like /log/ (plain segments, not under /v1/)`);
   }
   return prefix;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
-
-function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const text = nonEmpty(env[name]);
-  if (text === undefined) return fallback;
-  if (text !== 'on' && text !== 'off') throw new ConfigError(`${name}=${text} must be on or off`);
-  return text === 'on';
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = nonEmpty(env[name]);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new ConfigError(`${name}=${text} is not a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const text = nonEmpty(env[name]);
-  if (text === undefined || text === 'false' || text === '0') return false;
-  if (text === 'true' || text === '1') return true;
-  throw new ConfigError(`${name}=${text} is not true or false`);
 }

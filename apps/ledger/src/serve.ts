@@ -1,7 +1,10 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig, type LedgerConfig } from './config.js';
+import type { Logger } from 'pino';
+import { DEFAULT_ESDB_START_ATTEMPTS, loadConfig, unknownSettings, type LedgerConfig } from './config.js';
 import { LedgerCore } from './core/ledger-core.js';
+import { awaitEventStoreDB, withoutCredentials } from './esdb-start.js';
 import { createLedgerApp } from './http/create-app.js';
 import { createLogger } from './logger.js';
 
@@ -19,9 +22,14 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
   // The data dir holds personal details and the signing key: files the service creates are its user's alone.
   process.umask(0o077);
   const config: LedgerConfig = loadConfig(env);
-  const logger = createLogger(env);
+  const logger = createLogger(config.logLevel);
+  warnOfUnknownSettings(env, logger);
+  keepPrivate(config.dataDir);
+  if (config.esdbConnectionString !== undefined) {
+    await awaitEventStoreDB(config.esdbConnectionString, config.esdbStartAttempts ?? DEFAULT_ESDB_START_ATTEMPTS, logger);
+  }
   const app = await createLedgerApp(config, logger);
-  await app.listen({ port: config.port, host: config.host });
+  await listen(app, config);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping: draining requests, then closing the ledger');
@@ -54,7 +62,29 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
   return app;
 }
 
-/** A connection string as it may be shown: `esdb://user:secret@host` loses its user information. */
-function withoutCredentials(connectionString: string): string {
-  return connectionString.replace(/^(esdb(?:\+discover)?:\/\/)[^@/]*@/i, '$1');
+/** A typo in a setting's name would otherwise leave the setting at its default without a word. */
+function warnOfUnknownSettings(env: NodeJS.ProcessEnv, logger: Logger): void {
+  for (const { name, closest } of unknownSettings(env)) {
+    logger.warn({ variable: name, closest }, 'unknown TRAILMARK_* variable');
+    process.stderr.write(`trailmark: warning: ${name} is not a setting; did you mean ${closest}?\n`);
+  }
+}
+
+/** The data dir (personal details, the signing key) is its user's alone, also when it was made before. */
+function keepPrivate(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+}
+
+/** Listens, or closes the ledger and says which address is taken: a port in use must not leave a process behind. */
+async function listen(app: NestFastifyApplication, config: LedgerConfig): Promise<void> {
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close().catch(() => {});
+    if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+      throw new Error(`${config.host}:${config.port} is in use by another process: stop it, or set PORT (or HOST) to a free address`, { cause: error });
+    }
+    throw error;
+  }
 }
