@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Logger } from 'pino';
 import { DEFAULT_ESDB_START_ATTEMPTS, loadConfig, unknownSettings, type LedgerConfig } from './config.js';
 import { LedgerCore } from './core/ledger-core.js';
 import { awaitEventStoreDB, withoutCredentials } from './esdb-start.js';
@@ -21,9 +20,12 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // The data dir holds personal details and the signing key: files the service creates are its user's alone.
   process.umask(0o077);
+  // Before the configuration is read: a typo may be why it is refused.
+  const unknown = unknownSettings(env);
+  for (const { name, closest } of unknown) process.stderr.write(`trailmark: warning: ${name} is not a setting; did you mean ${closest}?\n`);
   const config: LedgerConfig = loadConfig(env);
   const logger = createLogger(config.logLevel);
-  warnOfUnknownSettings(env, logger);
+  for (const { name, closest } of unknown) logger.warn({ variable: name, closest }, 'unknown TRAILMARK_* variable');
   keepPrivate(config.dataDir);
   if (config.esdbConnectionString !== undefined) {
     await awaitEventStoreDB(config.esdbConnectionString, config.esdbStartAttempts ?? DEFAULT_ESDB_START_ATTEMPTS, logger);
@@ -60,14 +62,6 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
       '\n',
   );
   return app;
-}
-
-/** A typo in a setting's name would otherwise leave the setting at its default without a word. */
-function warnOfUnknownSettings(env: NodeJS.ProcessEnv, logger: Logger): void {
-  for (const { name, closest } of unknownSettings(env)) {
-    logger.warn({ variable: name, closest }, 'unknown TRAILMARK_* variable');
-    process.stderr.write(`trailmark: warning: ${name} is not a setting; did you mean ${closest}?\n`);
-  }
 }
 
 /** The data dir (personal details, the signing key) is its user's alone, also when it was made before. */
