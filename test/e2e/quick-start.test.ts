@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDataDir, startLedger } from '../support/ledger-process.js';
 
@@ -20,6 +20,18 @@ describe('a safe quick start', () => {
       for (const file of files) {
         expect([join(file.parentPath, file.name), statSync(join(file.parentPath, file.name)).mode & 0o077]).toEqual([join(file.parentPath, file.name), 0]);
       }
+    } finally {
+      await ledger.stop();
+      await cleanup();
+    }
+  });
+
+  test('makes a data dir made before, wider open, private to its user', async () => {
+    const { dataDir, cleanup } = makeDataDir();
+    chmodSync(dataDir, 0o755);
+    const ledger = await startLedger(dataDir);
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     } finally {
       await ledger.stop();
       await cleanup();

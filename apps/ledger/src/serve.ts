@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DEFAULT_ESDB_START_ATTEMPTS, loadConfig, unknownSettings, type LedgerConfig } from './config.js';
+import { checkDataDirStore } from './core/data-dir-store.js';
 import { LedgerCore } from './core/ledger-core.js';
 import { awaitEventStoreDB, withoutCredentials } from './esdb-start.js';
 import { createLedgerApp } from './http/create-app.js';
@@ -27,6 +28,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<NestF
   const logger = createLogger(config.logLevel);
   for (const { name, closest } of unknown) logger.warn({ variable: name, closest }, 'unknown TRAILMARK_* variable');
   keepPrivate(config.dataDir);
+  // Also checked when the ledger opens the data dir; here first, so that a start on the wrong store does not wait for EventStoreDB.
+  checkDataDirStore(config);
   if (config.esdbConnectionString !== undefined) {
     await awaitEventStoreDB(config.esdbConnectionString, config.esdbStartAttempts ?? DEFAULT_ESDB_START_ATTEMPTS, logger);
   }

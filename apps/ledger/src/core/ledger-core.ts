@@ -24,6 +24,7 @@ import { logClockStep } from './clock-log.js';
 import { openLedgerStreams } from './open-ledger-streams.js';
 import type { LedgerStreams } from './ledger-streams.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { checkDataDirStore, recordDataDirStore } from './data-dir-store.js';
 import { readModelMismatch } from './read-model-vs-tree.js';
 import { loadSigningKey, type SigningKey } from './signing-key.js';
 import { refusalOf } from './start-refusal.js';
@@ -152,12 +153,17 @@ export class LedgerCore {
     this.alerts.listen({ raised: () => this.alertOutbox.drain() });
   }
 
-  /** Takes the data dir's lock first (DataDirLockedError when another process holds it), then opens what is in it. */
+  /**
+   * Refuses a data dir of the other store (DataDirStoreError) before writing anything, takes the data dir's lock
+   * (DataDirLockedError when another process holds it), then opens what is in it.
+   */
   static open(config: LedgerConfig, onError: (error: Error) => void = () => {}): LedgerCore {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    checkDataDirStore(config);
     const lock = DataDirLock.acquire(config.dataDir);
     try {
       const key = loadSigningKey(config.dataDir, config.signingKey, config.origin);
+      recordDataDirStore(config, key.signer.name);
       return new LedgerCore(config, lock, openLedgerDatabase(config.dataDir), key, onError);
     } catch (error) {
       lock.release();
