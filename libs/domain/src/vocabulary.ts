@@ -157,6 +157,12 @@ export const ACTIONS = {
     targets: [optional('subject', 'audit_log')],
     ocsf: ocsf(WEB_RESOURCES_ACTIVITY, 7, 'Export'),
   },
+  // A read-only token for the console handed out by an admin: access to the log granted, so an event of the log.
+  'audit_log.viewer_token.issued': {
+    category: 'data_access',
+    targets: [optional('subject', 'audit_log')],
+    ocsf: ocsf(ACCOUNT_CHANGE, 1, 'Create'),
+  },
 
   // AI use (OCSF 1.8.0 has no AI class): a model call is an API call; prompts and responses
   // travel as hashes in the detail, token counts in metadata.

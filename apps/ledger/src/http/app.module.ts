@@ -19,6 +19,8 @@ import { StreamsController } from './streams.controller.js';
 import { tilesControllerAt } from './tiles.controller.js';
 import { AlertRulesController } from './alert-rules.controller.js';
 import { AlertsController } from './alerts.controller.js';
+import { MintViewerTokenHandler } from './viewer-tokens/mint-viewer-token.handler.js';
+import { ViewerTokensController } from './viewer-tokens/viewer-tokens.controller.js';
 
 /**
  * The HTTP service: the ledger, its controllers, bearer credentials and the error format, plus
@@ -50,12 +52,14 @@ export class AppModule implements OnModuleInit {
         HealthController,
         AlertsController,
         AlertRulesController,
+        ViewerTokensController,
         tilesControllerAt(config.tilesPrefix, config.publicEntries),
       ],
       providers: [
         { provide: Credentials, useValue: credentials },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        MintViewerTokenHandler,
       ],
     };
   }

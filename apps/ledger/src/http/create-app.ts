@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import type { LedgerConfig } from '../config.js';
 import { AppModule } from './app.module.js';
+import { serveConsole } from './console-assets.js';
 import { Credentials } from './auth/credentials.js';
 import { EarlyAuthentication } from './auth/early-authentication.js';
 import { EVENT_BODY_LIMIT_BYTES, limitBodies } from './body-limits.js';
@@ -64,6 +65,7 @@ export async function createLedgerApp(config: LedgerConfig, logger: Logger): Pro
     { logger: new NestPinoLogger(logger), abortOnError: false },
   );
   app.useBodyParser('application/json', { bodyLimit: EVENT_BODY_LIMIT_BYTES }, jsonBodyParser(fastify));
+  await serveConsole(app);
   await app.init();
   earlyAuthentication.learn(app.get(RouteExplorer, { strict: false }).routes());
   return app;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { TenantScope } from '@trailmark/domain';
 import { ConfigError } from '../../config.js';
+import { ViewerTokens } from './viewer-tokens.js';
 
 export const ROLES = ['ingest', 'reader', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,9 +16,12 @@ export interface Principal {
 
 /**
  * Bearer tokens: TRAILMARK_TOKENS_FILE lists `{name, sha256, roles, tenants}` (only the token's
- * SHA-256 is stored), and TRAILMARK_DEV_TOKEN is an all-tenant admin for local use.
+ * SHA-256 is stored), and TRAILMARK_DEV_TOKEN is an all-tenant admin for local use; plus the viewer tokens
+ * admins mint at run time (viewer-tokens.ts).
  */
 export class Credentials {
+  readonly viewerTokens = new ViewerTokens();
+
   private constructor(private readonly byDigest: ReadonlyMap<string, Principal>) {}
 
   static load(options: { tokensFile?: string; devToken?: string }): Credentials {
@@ -37,7 +41,7 @@ export class Credentials {
 
   /** The principal a bearer token stands for, or undefined for an unknown token. */
   authenticate(token: string): Principal | undefined {
-    return this.byDigest.get(digestOf(token));
+    return this.byDigest.get(digestOf(token)) ?? this.viewerTokens.authenticate(token);
   }
 }
 

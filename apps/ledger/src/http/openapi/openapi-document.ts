@@ -65,6 +65,7 @@ export function buildOpenApiDocument(routes: readonly DiscoveredRoute[]): OpenAp
       { name: 'proofs', description: 'inclusion and consistency proofs' },
       { name: 'operations', description: 'health, metrics and this documentation' },
       { name: 'streams', description: "a tenant's log streams to SIEMs, syslog, NATS and webhooks" },
+      { name: 'console', description: 'viewer tokens for the web console at /console' },
     ],
     paths,
     components: {

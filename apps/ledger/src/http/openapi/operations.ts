@@ -118,6 +118,18 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     responses: { '200': { description: 'the holdings', content: { [JSON_TYPE]: 'AccessReview' } } },
     errors: [400],
   },
+  'ViewerTokensController.mint': {
+    summary: 'Mint a read-only viewer token for one tenant',
+    description:
+      'For the console (/console) and the embeddable viewer: a token with the reader and auditor roles for this tenant ' +
+      'only, valid 15 minutes unless `ttlSeconds` says otherwise (60 to 3600). Tokens live in memory and end with a ' +
+      'restart. The minting is recorded in the tenant\'s log as `audit_log.viewer_token.issued`, naming the token by id.',
+    tags: ['console'],
+    parameters: { tenant: 'the tenant the token reads' },
+    body: 'ViewerTokenRequest',
+    responses: { '201': { description: 'the token', content: { [JSON_TYPE]: 'ViewerToken' } } },
+    errors: [400],
+  },
   'EventsController.get': {
     summary: 'Read a stored event',
     description: 'The envelope, its leaf index, the leaf bytes and the detail. Events of tenants the token may not read are 404s.',

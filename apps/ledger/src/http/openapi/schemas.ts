@@ -101,6 +101,22 @@ export function componentSchemas(): Record<string, JsonSchema> {
         next: { type: ['integer', 'null'], minimum: 0, description: 'the cursor of the next page; null when this page is not full' },
       },
     },
+    ViewerTokenRequest: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ttlSeconds: { type: 'integer', minimum: 60, maximum: 3600, description: 'how long the token lives (900)' } },
+    },
+    ViewerToken: {
+      type: 'object',
+      required: ['token', 'tokenId', 'tenant', 'roles', 'expiresAt'],
+      properties: {
+        token: { type: 'string', description: 'the bearer token (tmv_...): shown once, kept only as a hash by the service' },
+        tokenId: { type: 'string', description: 'names the token in the log event that records its minting' },
+        tenant: { type: 'string' },
+        roles: { type: 'array', items: { type: 'string' } },
+        expiresAt: { type: 'string', format: 'date-time' },
+      },
+    },
     AccessReview: {
       type: 'object',
       required: ['tenant', 'at', 'holdings'],
