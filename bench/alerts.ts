@@ -60,6 +60,14 @@ const heapMb = () => {
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
 
+/** CPU time of the process since `since` (user and system, every thread): on a shared machine, steadier than wall time. */
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1e6;
+};
+
+const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'trailmark-bench-alerts-'));
   const store = SqliteEventStore.open(join(dir, 'events.db'));
@@ -71,6 +79,7 @@ async function main(): Promise<void> {
     console.log(`${EVENTS} events written; catch-up of the whole log\n`);
 
     const readStarted = performance.now();
+    const readCpu = process.cpuUsage();
     let read = 0;
     let subscription: { close(): Promise<void> } | undefined;
     await new Promise<void>((resolve, reject) => {
@@ -87,6 +96,7 @@ async function main(): Promise<void> {
     });
     await subscription!.close();
     const readSeconds = (performance.now() - readStarted) / 1000;
+    const readCpuSeconds = cpuSeconds(readCpu);
 
     const alerts = SqliteAlertStore.open(join(dir, 'alerts.db'));
     let recorded = 0;
@@ -95,30 +105,35 @@ async function main(): Promise<void> {
     const engine = new AlertEngine(store, alerts, { onError });
     engine.listen({ raised: () => outbox.drain() });
     const heapBefore = heapMb();
+    const started = performance.now();
+    const cpu = process.cpuUsage();
     const samples: string[] = [];
     let next = EVENTS / 4;
     const sampler = setInterval(() => {
       const { leafCount, stateKeys } = engine.status();
       if (leafCount >= next) {
-        samples.push(`${leafCount}: heap ${heapMb().toFixed(0)} MB, ${stateKeys} state keys`);
+        const rate = (leafCount / ((performance.now() - started) / 1000)).toFixed(0);
+        samples.push(`${leafCount}: ${rate} events/s so far, heap ${heapMb().toFixed(0)} MB, RSS ${rssMb().toFixed(0)} MB, ${stateKeys} state keys`);
         next += EVENTS / 4;
       }
     }, 50);
-    const started = performance.now();
     await engine.start();
     const seconds = (performance.now() - started) / 1000;
+    const engineCpuSeconds = cpuSeconds(cpu);
     clearInterval(sampler);
     await outbox.idle();
     const { stateKeys } = engine.status();
     await engine.stop();
     alerts.close();
 
-    console.log('what | events/s | seconds');
-    console.log('---|---|---');
-    console.log(`bare subscription (baseline) | ${(EVENTS / readSeconds).toFixed(0)} | ${readSeconds.toFixed(2)}`);
-    console.log(`alert engine, default rules | ${(EVENTS / seconds).toFixed(0)} | ${seconds.toFixed(2)}`);
-    console.log(`\nengine / baseline time: ${(seconds / readSeconds).toFixed(2)}; alerts recorded: ${recorded}; state keys at the end: ${stateKeys}`);
-    console.log(`heap before the engine: ${heapBefore.toFixed(0)} MB; during catch-up (sampled): ${samples.join('; ') || 'none'}`);
+    console.log('what | events/s | seconds | events per CPU second | CPU seconds');
+    console.log('---|---|---|---|---');
+    const row = (what: string, wall: number, cpuTime: number) =>
+      console.log(`${what} | ${(EVENTS / wall).toFixed(0)} | ${wall.toFixed(2)} | ${(EVENTS / cpuTime).toFixed(0)} | ${cpuTime.toFixed(2)}`);
+    row('bare subscription (baseline)', readSeconds, readCpuSeconds);
+    row('alert engine, default rules', seconds, engineCpuSeconds);
+    console.log(`\nengine / baseline time: ${(seconds / readSeconds).toFixed(2)} (CPU time: ${(engineCpuSeconds / readCpuSeconds).toFixed(2)}); alerts recorded: ${recorded}; state keys at the end: ${stateKeys}`);
+    console.log(`heap before the engine: ${heapBefore.toFixed(0)} MB; during catch-up (sampled):\n  ${samples.join('\n  ') || 'none'}`);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

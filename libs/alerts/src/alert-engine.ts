@@ -6,7 +6,7 @@ import { LeafCountWaiters } from './leaf-count-waiters.js';
 import { observeEvent, type ObservedEvent } from './observed-event.js';
 import { HOUR, partyName, type Finding, type Rule } from './rule.js';
 import { effectiveSettings, parseRuleOverrides, type EffectiveSettings, type RuleOverrides } from './rule-settings.js';
-import { WindowedState, type WindowedStateSnapshot } from './rule-state.js';
+import { WindowedState, type RuleState, type WindowedStateSnapshot } from './rule-state.js';
 import { DEFAULT_RULES } from './rules/index.js';
 import { noChanges, type AlertChanges, type SqliteAlertStore } from './sqlite-alert-store.js';
 
@@ -79,6 +79,7 @@ export class AlertEngine {
   private readonly rules: readonly Rule[];
   private readonly defaults: EffectiveSettings;
   private windows = new WindowedState();
+  private readonly states = new Map<string, RuleState[]>();
   private open = new Map<string, OpenAlert>();
   private openById = new Map<string, string>();
   private overrides = new Map<string, RuleOverrides>();
@@ -94,6 +95,7 @@ export class AlertEngine {
   private sinceSweep = 0;
   /** Alerts this run raised, until their alert.raised event is read back: their latency is measured then. */
   private readonly raisedThisRun = new Map<string, AlertRecord>();
+  private readonly pendingEvidence: AlertChanges['evidence'] = new Map();
   private readonly waiters = new LeafCountWaiters();
   private readonly listeners: AlertListener[] = [];
   private readonly snapshotEvery: number;
@@ -131,8 +133,8 @@ export class AlertEngine {
       this.subscription = this.store.subscribeToAll(
         { from: this.at, streamPrefix: IDENTITY_STREAM_PREFIX },
         {
-          onEvents: (events) => {
-            if (this.running) this.judge(events);
+          onEvents: (events, more) => {
+            if (this.running) this.judge(events, more === true);
           },
           onCaughtUp: () => {
             this.caughtUp = true;
@@ -150,7 +152,7 @@ export class AlertEngine {
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.close();
-    if (!this.failure) this.alerts.apply(noChanges(), this.checkpointNow());
+    if (!this.failure) this.alerts.apply(this.withPendingEvidence(noChanges()), this.checkpointNow());
     this.waiters.settle(this.leaves, new AlertEngineStoppedError());
   }
 
@@ -191,7 +193,8 @@ export class AlertEngine {
     return settings;
   }
 
-  private judge(events: readonly RecordedEvent[]): void {
+  /** `more`: the subscription holds the next batch already (a backlog), so the open alerts' counts can wait. */
+  private judge(events: readonly RecordedEvent[], more: boolean): void {
     const changes = noChanges();
     for (const event of events) {
       const observed = observeEvent(event, this.leaves);
@@ -203,6 +206,7 @@ export class AlertEngine {
     this.at = events[events.length - 1]!.position;
     this.sinceSnapshot += events.length;
     const due = this.sinceSnapshot >= this.snapshotEvery || Date.now() - this.snapshotAt >= this.snapshotMs;
+    if (!more || due) this.withPendingEvidence(changes);
     this.alerts.apply(changes, due ? this.checkpointNow() : { position: this.at, leafCount: this.leaves });
     this.waiters.settle(this.leaves);
     for (const alert of changes.raised) {
@@ -212,12 +216,23 @@ export class AlertEngine {
     for (const listener of this.listeners) listener.progress?.(this.status());
   }
 
+  /** The rules' views of a tenant's state, in the rules' order: looked up once an event, not once a rule. */
+  private statesOf(tenant: string): RuleState[] {
+    let states = this.states.get(tenant);
+    if (!states) {
+      states = this.rules.map((rule) => this.windows.scope(`${tenant}\u0000${rule.name}`));
+      this.states.set(tenant, states);
+    }
+    return states;
+  }
+
   private evaluate(event: ObservedEvent, changes: AlertChanges): void {
     const settings = this.settingsOf(event.tenant);
-    for (const rule of this.rules) {
+    const states = this.statesOf(event.tenant);
+    for (const [i, rule] of this.rules.entries()) {
       const own = settings[rule.name]!;
       if (!own.enabled) continue;
-      const finding = rule.evaluate(event, own as never, this.windows.scope(`${event.tenant}\u0000${rule.name}`));
+      const finding = rule.evaluate(event, own as never, states[i]!);
       if (finding) this.raise(event, rule.name, finding, changes);
     }
   }
@@ -233,7 +248,7 @@ export class AlertEngine {
       open.lastLeaf = event.leafIndex;
       open.lastAt = event.at;
       open.lastTime = event.time;
-      changes.evidence.set(open.record.id, { evidenceCount: open.evidenceCount, lastAt: event.time, lastLeaf: event.leafIndex });
+      this.pendingEvidence.set(open.record.id, { evidenceCount: open.evidenceCount, lastAt: event.time, lastLeaf: event.leafIndex });
       return;
     }
     if (open) this.openById.delete(open.record.id);
@@ -311,6 +326,17 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * Adds the evidence counts held back to `changes`. Catching up, an open alert of a running attack takes evidence
+   * on nearly every page: its count is written once per snapshot or when the backlog ends, not once a page. A
+   * crash before then loses nothing, since the events since the last state are judged again.
+   */
+  private withPendingEvidence(changes: AlertChanges): AlertChanges {
+    for (const [id, evidence] of this.pendingEvidence) changes.evidence.set(id, evidence);
+    this.pendingEvidence.clear();
+    return changes;
+  }
+
   private checkpointNow() {
     this.sinceSnapshot = 0;
     this.snapshotAt = Date.now();
@@ -325,9 +351,11 @@ export class AlertEngine {
     this.caughtUp = false;
     const state = stored.state === undefined ? undefined : (JSON.parse(stored.state) as EngineState);
     this.windows = state ? WindowedState.restore(state.windows) : new WindowedState();
+    this.states.clear();
     this.open = new Map(state?.open ?? []);
     this.openById = new Map([...this.open].map(([key, open]) => [open.record.id, key]));
     this.overrides = new Map(state?.overrides ?? []);
     this.settings.clear();
+    this.pendingEvidence.clear();
   }
 }

@@ -16,7 +16,8 @@ export interface Mark {
 export interface RuleState {
   /**
    * Adds `mark` under `key` and answers the marks of the last `windowMs` up to it, oldest first: at most the
-   * `keep` latest; with `distinct`, one per value (the latest).
+   * `keep` latest; with `distinct`, one per value (the latest). The answer is the window itself, changed by the
+   * next call for `key`: read it (or return it in a Finding, which the engine copies) before then.
    */
   remember(key: string, mark: Mark, windowMs: number, keep: number, distinct?: boolean): readonly Mark[];
   /** The marks under `key` of the `windowMs` before `now`, oldest first. */
@@ -48,6 +49,7 @@ export interface WindowedStateSnapshot {
 export class WindowedState {
   private readonly marks = new Map<string, MarkList>();
   private readonly values = new Map<string, Kept>();
+  private readonly scopes = new Map<string, RuleState>();
 
   static restore(snapshot: WindowedStateSnapshot): WindowedState {
     const state = new WindowedState();
@@ -74,18 +76,37 @@ export class WindowedState {
     for (const [key, kept] of this.values) if (kept.expiresAt < now) this.values.delete(key);
   }
 
-  /** The view of one scope (a tenant and a rule). */
+  /** The view of one scope (a tenant and a rule), made once: the engine asks for it for every rule and event. */
   scope(scope: string): RuleState {
+    let view = this.scopes.get(scope);
+    if (!view) {
+      view = this.view(scope);
+      this.scopes.set(scope, view);
+    }
+    return view;
+  }
+
+  private view(scope: string): RuleState {
     const full = (key: string) => `${scope}\u0000${key}`;
     return {
       remember: (key, mark, windowMs, keep, distinct = false) => {
         const name = full(key);
+        const list = this.marks.get(name);
+        if (!list) {
+          const marks = [mark];
+          this.marks.set(name, { marks, expiresAt: mark.at + windowMs });
+          return marks;
+        }
+        // In place: the list is the window itself (a rule reads what it is answered before the next event), and
+        // judging a million events should not allocate a million arrays.
+        const marks = list.marks;
         const since = mark.at - windowMs;
-        const list = this.marks.get(name) ?? { marks: [], expiresAt: 0 };
-        let marks = list.marks.filter((old) => old.at >= since && !(distinct && old.value === mark.value));
+        let kept = 0;
+        for (const old of marks) if (old.at >= since && !(distinct && old.value === mark.value)) marks[kept++] = old;
+        marks.length = kept;
         marks.push(mark);
-        if (marks.length > keep) marks = marks.slice(marks.length - keep);
-        this.marks.set(name, { marks, expiresAt: mark.at + windowMs });
+        if (marks.length > keep) marks.splice(0, marks.length - keep);
+        list.expiresAt = mark.at + windowMs;
         return marks;
       },
       recent: (key, now, windowMs) => (this.marks.get(full(key))?.marks ?? []).filter((mark) => mark.at >= now - windowMs),

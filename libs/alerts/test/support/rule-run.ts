@@ -37,7 +37,8 @@ export function run(rule: Rule, steps: readonly Step[], overrides: Record<string
   const findings: (Finding & { at: number })[] = [];
   steps.forEach((step, i) => {
     const finding = rule.evaluate(observed(step, i), settings as never, state);
-    if (finding) findings.push({ ...finding, at: i });
+    // The state answers its windows in place: keep a copy of the evidence, as the engine does.
+    if (finding) findings.push({ ...finding, evidence: [...finding.evidence], at: i });
   });
   return findings;
 }
