@@ -1,4 +1,5 @@
 import { ExponentialBackoff, handleAll, retry, type RetryPolicy } from 'cockatiel';
+import type { Hash } from '@trailmark/proofs';
 import { checkOutboundAddress } from './outbound-address.js';
 import { openSink } from './open-sink.js';
 import type { LogSource, StreamCheckpoint } from './log-source.js';
@@ -87,7 +88,7 @@ export class StreamRunner {
     const sink = openSink(definition.sink, this.options.store.secretOf(id));
     try {
       const at = checkpoint.size;
-      const batch: StreamBatch = { ...batchShape(definition, at, at, checkpoint, []), test: true };
+      const batch: StreamBatch = { ...batchShape(definition, at, at, checkpoint, [], []), test: true };
       await sink.deliver({ batch, records: [], trailer: batchTrailer(batch) });
     } finally {
       await sink.close();
@@ -109,7 +110,14 @@ export class StreamRunner {
   }
 }
 
-function batchShape(definition: StreamDefinition, from: bigint, to: bigint, checkpoint: StreamCheckpoint, records: StreamRecord[]): StreamBatch {
+function batchShape(
+  definition: StreamDefinition,
+  from: bigint,
+  to: bigint,
+  checkpoint: StreamCheckpoint,
+  records: StreamRecord[],
+  proof: readonly Hash[],
+): StreamBatch {
   const actions = filterActions(definition.filter);
   const outcomes = definition.filter.outcomes ?? [];
   return {
@@ -119,6 +127,7 @@ function batchShape(definition: StreamDefinition, from: bigint, to: bigint, chec
     to,
     checkpoint,
     records,
+    proof,
     filter: { ...(actions && { actions }), ...(outcomes.length > 0 && { outcomes }) },
   };
 }
@@ -208,7 +217,7 @@ class StreamLoop {
         }
         const payload = {
           batch,
-          records: batch.records.map((record) => formatRecord(definition.format, record, checkpoint.size, this.options.context)),
+          records: batch.records.map((record) => formatRecord(definition.format, record, this.options.context)),
           trailer: batchTrailer(batch),
         };
         const delivering = sink;
@@ -240,14 +249,15 @@ class StreamLoop {
       if (leaves.length === 0) throw new Error(`the log holds no leaf ${at} below its checkpoint of size ${checkpoint.size}`);
       for (const leaf of leaves) {
         at = leaf.leafIndex + 1n;
-        const record = readRecord(leaf, []);
+        const record = readRecord(leaf);
         if (!streamCarries(definition.tenant, definition.filter, record.envelope)) continue;
-        records.push({ ...record, proof: this.options.source.proveInclusion(leaf.leafIndex, checkpoint.size) });
+        records.push(record);
         if (records.length === maxRecords) break;
       }
     }
     if (records.length === 0) return { scannedTo: at };
-    return { batch: batchShape(definition, progress.rangeStart, at, checkpoint, records), scannedTo: at };
+    const proof = this.options.source.proveBatch(records.map((record) => record.leafIndex), checkpoint.size);
+    return { batch: batchShape(definition, progress.rangeStart, at, checkpoint, records, proof), scannedTo: at };
   }
 
   /** Retries with backoff; once the attempts are spent, marks the stream failing and starts over at the longest delay. */
