@@ -4,7 +4,7 @@ import { checkOutboundAddress } from './outbound-address.js';
 import { openSink } from './open-sink.js';
 import type { LogSource, StreamCheckpoint } from './log-source.js';
 import { formatRecord, type RecordContext } from './record-format.js';
-import type { Sink } from './sinks/sink.js';
+import type { Sink, SinkPayload } from './sinks/sink.js';
 import type { StreamDefinition, StreamProgress } from './stream-definition.js';
 import { filterActions, streamCarries } from './stream-filter.js';
 import { batchTrailer, readRecord, type StreamBatch, type StreamRecord } from './stream-record.js';
@@ -29,8 +29,11 @@ export interface StreamRunnerOptions {
   readonly allowPrivate: boolean;
   /** At most this many leaves read per batch, matching or not (default 10,000): a rare filter still closes ranges. */
   readonly scanLeaves?: number;
-  /** A stream's attempts are spent (it is now failing), or it stopped on an error it cannot retry. */
-  readonly onFailing?: (stream: StreamDefinition, error: Error) => void;
+  /**
+   * A stream's attempts are spent (it is failing), or an error not the sink's stopped its attempt; `turned`
+   * when it was not failing before (once until a batch is taken again).
+   */
+  readonly onFailing?: (stream: StreamDefinition, error: Error, turned: boolean) => void;
 }
 
 /** A stream as `/metrics` and the API show it. */
@@ -134,6 +137,12 @@ function batchShape(
 
 const READ_PAGE = 1000;
 
+interface PreparedBatch {
+  readonly payload?: SinkPayload;
+  /** The leaves read end here. */
+  readonly scannedTo: bigint;
+}
+
 /** One stream's delivery loop. */
 class StreamLoop {
   private controller = new AbortController();
@@ -178,10 +187,11 @@ class StreamLoop {
       } catch (error) {
         if (signal.aborted) return;
         const failure = error instanceof Error ? error : new Error(String(error));
+        const turned = this.options.store.progress(this.id)?.failing === false;
         this.options.store.recordFailure(this.id, failure.message, true);
         const definition = this.options.store.get(this.id);
         if (!definition) return;
-        this.options.onFailing?.(definition, failure);
+        this.options.onFailing?.(definition, failure, turned);
         await this.sleep(signal, delay(this.retry.maxDelayMs));
       }
     }
@@ -191,6 +201,7 @@ class StreamLoop {
     const { store, source } = this.options;
     let sink: Sink | undefined;
     let policy: RetryPolicy | undefined;
+    let ahead: { cursor: bigint; prepared: Promise<PreparedBatch> } | undefined;
     try {
       while (!signal.aborted) {
         const definition = store.get(this.id);
@@ -210,16 +221,22 @@ class StreamLoop {
           sink = openSink(definition.sink, store.secretOf(this.id));
           policy = this.retryPolicy(definition);
         }
-        const { batch, scannedTo } = await this.nextBatch(definition, progress, checkpoint, sink.maxRecords);
-        if (batch === undefined) {
-          store.skip(this.id, scannedTo);
+        const prepared = ahead?.cursor === progress.cursor && progress.rangeStart === progress.cursor ? await ahead.prepared : await this.prepare(definition, progress, checkpoint, sink.maxRecords);
+        ahead = undefined;
+        if (!prepared.payload) {
+          store.skip(this.id, prepared.scannedTo);
           continue;
         }
-        const payload = {
-          batch,
-          records: batch.records.map((record) => formatRecord(definition.format, record, this.options.context)),
-          trailer: batchTrailer(batch),
-        };
+        const { payload } = prepared;
+        const { batch } = payload;
+        // The next batch is read, proven and formatted while this one is on its way, as if it will be taken:
+        // the receiver's round trip hides the reading. It is dropped unless the cursor lands where it starts.
+        const latest = source.latestCheckpoint();
+        if (latest && latest.size > batch.to) {
+          const following: StreamProgress = { ...progress, cursor: batch.to, rangeStart: batch.to };
+          ahead = { cursor: batch.to, prepared: this.prepare(definition, following, latest, sink.maxRecords) };
+          ahead.prepared.catch(() => {}); // a failure surfaces where it is awaited, or not at all when dropped
+        }
         const delivering = sink;
         const delivered = await this.deliverUntilTaken(definition, policy!, () => delivering.deliver(payload), signal);
         if (delivered && !signal.aborted) store.advance(this.id, batch.to, batch.records.length, new Date().toISOString());
@@ -228,6 +245,14 @@ class StreamLoop {
     } finally {
       await sink?.close().catch(() => {});
     }
+  }
+
+  /** The next batch in the stream's format, ready to send; no payload when none of the leaves read is carried. */
+  private async prepare(definition: StreamDefinition, progress: StreamProgress, checkpoint: StreamCheckpoint, maxRecords: number): Promise<PreparedBatch> {
+    const { batch, scannedTo } = await this.nextBatch(definition, progress, checkpoint, maxRecords);
+    if (!batch) return { scannedTo };
+    const records = batch.records.map((record) => formatRecord(definition.format, record, this.options.context));
+    return { scannedTo, payload: { batch, records, trailer: batchTrailer(batch) } };
   }
 
   /**
@@ -269,8 +294,9 @@ class StreamLoop {
       } catch (error) {
         if (signal.aborted) return false;
         const failure = error instanceof Error ? error : new Error(String(error));
+        const turned = this.options.store.progress(this.id)?.failing === false;
         this.options.store.markFailing(this.id, failure.message);
-        this.options.onFailing?.(definition, failure);
+        this.options.onFailing?.(definition, failure, turned);
         await this.sleep(signal, delay(this.retry.maxDelayMs));
       }
     }

@@ -38,7 +38,7 @@ export interface LedgerStreamParts {
   readonly waitForCheckpoint: (size: bigint) => Promise<StreamCheckpoint>;
   readonly product: { readonly name: string; readonly vendorName: string; readonly version: string };
   readonly logName: string;
-  readonly onFailing: (stream: StreamDefinition, error: Error) => void;
+  readonly onFailing: (stream: StreamDefinition, error: Error, turned: boolean) => void;
 }
 
 /** No such stream in that tenant. */
