@@ -54,6 +54,7 @@ export {
 } from './witness-policy.js';
 export { type WitnessedCheckpoint, openWitnessedCheckpoint, verifyPolicyCosignatures } from './witnessed-checkpoint.js';
 export { type StreamFileSummary, verifyStreamLines } from './stream-file.js';
+export { type LeafSpan, type ProvenLeaf, batchInclusionSpans, rootFromBatchInclusion, verifyBatchInclusion } from './batch-inclusion.js';
 export {
   type TileResource,
   TILE_HEIGHT,

@@ -1,13 +1,14 @@
-// What a log-stream receiver kept (the NDJSON lines of the batches it was sent) checked offline: every record
-// is a leaf of the signed log, and the batches' ranges hold every record they claim, with no gap between them.
+// What a log-stream receiver kept (the NDJSON lines of the batches it was sent) checked offline: every batch's
+// records are leaves of the signed log (one batch inclusion proof each), and the batches' ranges hold every
+// record they claim, with no gap between them.
 import { decodeBase64 } from './base64.js';
+import { verifyBatchInclusion } from './batch-inclusion.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { FormatError, VerificationError } from './errors.js';
 import { asHash, hashLeaf, type Hash } from './hash.js';
-import { verifyInclusion } from './inclusion.js';
 import type { NoteVerifier } from './note.js';
 
-export const STREAM_BATCH_FORMAT = 'trailmark-stream-batch/1';
+export const STREAM_BATCH_FORMAT = 'trailmark-stream-batch/2';
 
 export interface StreamFileSummary {
   readonly stream: string;
@@ -18,9 +19,9 @@ export interface StreamFileSummary {
   /** Distinct records verified (a record delivered twice counts once). */
   readonly records: number;
   readonly batches: number;
-  /** Records whose batch never closed (no trailer with their tree size): sent again later, or lost with their batch. */
+  /** Records no trailer closed (after the last trailer, or outside the range of the one that follows them): sent again later, or lost with their batch. */
   readonly unconfirmed: number;
-  /** The largest checkpoint any record was proven in. */
+  /** The largest checkpoint any batch was proven in. */
   readonly treeSize: bigint;
 }
 
@@ -34,6 +35,7 @@ interface Trailer {
   readonly actions?: readonly string[];
   readonly outcomes?: readonly string[];
   readonly checkpoint: Checkpoint;
+  readonly proof: Hash[];
 }
 
 interface StreamedRecord {
@@ -41,24 +43,24 @@ interface StreamedRecord {
   readonly leafIndex: bigint;
   readonly id: string;
   readonly leaf: Uint8Array;
-  readonly treeSize: bigint;
-  readonly proof: Hash[];
 }
 
 /**
- * Checks the lines a receiver kept (native or OCSF records, each batch ended by its trailer, in any number of
- * deliveries, duplicates allowed) against the log's key:
+ * Checks the lines a receiver kept (native or OCSF records, each batch's records followed by its trailer, in
+ * any number of deliveries, duplicates allowed) against the log's key:
  * - each trailer's checkpoint is signed by the log and has the trailer's tree size; all name one stream and tenant;
- * - each record's leaf is at its leaf index in the tree of its checkpoint (inclusion proof), and its envelope has
- *   the record's id and the stream's tenant; a leaf index seen twice has the same leaf;
- * - the trailers' ranges join without a gap, and cover [from, to) when those are given;
- * - each range holds exactly the number of records its trailer claims, all of them matching its filter.
+ * - the records since the previous trailer that fall in a trailer's range are, together, leaves of the tree of
+ *   its checkpoint at their leaf indices (the trailer's batch inclusion proof), as many as it claims, each
+ *   matching its filter, with the record's id and the stream's tenant; a leaf index seen twice has the same leaf;
+ * - the trailers' ranges join without a gap, and cover [from, to) when those are given.
  * Throws VerificationError (a check failed) or FormatError (a line is not what a stream writes).
  */
 export function verifyStreamLines(lines: readonly string[], verifier: NoteVerifier, range: { from?: bigint; to?: bigint } = {}): StreamFileSummary {
   const trailers: Trailer[] = [];
-  /** Every copy of each leaf received: a copy from a batch that never closed may lack a checkpoint that another has. */
-  const records = new Map<bigint, StreamedRecord[]>();
+  const firstCopies = new Map<bigint, StreamedRecord>();
+  /** The records since the last trailer, by leaf index: the next trailer closes those in its range. */
+  let open = new Map<bigint, StreamedRecord>();
+  const verified = new Set<bigint>();
   const opened = new Map<string, Checkpoint>();
   lines.forEach((text, i) => {
     if (text.trim() === '') return;
@@ -71,17 +73,19 @@ export function verifyStreamLines(lines: readonly string[], verifier: NoteVerifi
     }
     if (value.trailmark === STREAM_BATCH_FORMAT) {
       if (value.test === true) return;
-      trailers.push(trailerOf(value, line, opened, verifier));
+      const trailer = trailerOf(value, line, opened, verifier);
+      trailers.push(trailer);
+      for (const leafIndex of closeBatch(trailer, open)) verified.add(leafIndex);
+      open = new Map();
       return;
     }
     const record = recordOf(value, line);
-    const copies = records.get(record.leafIndex) ?? [];
-    const earlier = copies[0];
+    const earlier = firstCopies.get(record.leafIndex);
     if (earlier && Buffer.compare(Buffer.from(earlier.leaf), Buffer.from(record.leaf)) !== 0) {
       throw new VerificationError(`line ${line}: leaf ${record.leafIndex} differs from the one on line ${earlier.line}`);
     }
-    copies.push(record);
-    records.set(record.leafIndex, copies);
+    if (!earlier) firstCopies.set(record.leafIndex, record);
+    open.set(record.leafIndex, record);
   });
   if (trailers.length === 0) throw new VerificationError('no batch trailer: nothing shows which leaves the records cover');
   const { stream, tenant } = trailers[0]!;
@@ -89,29 +93,6 @@ export function verifyStreamLines(lines: readonly string[], verifier: NoteVerifi
     if (trailer.stream !== stream || trailer.tenant !== tenant) {
       throw new VerificationError(`line ${trailer.line}: a batch of stream ${trailer.stream} (tenant ${trailer.tenant}) among those of ${stream} (${tenant})`);
     }
-  }
-
-  const checkpoints = new Map(trailers.map((trailer) => [trailer.checkpoint.size, trailer.checkpoint]));
-  const verified: { record: StreamedRecord; envelope: Record<string, unknown> }[] = [];
-  let unconfirmed = 0;
-  let treeSize = 0n;
-  for (const copies of [...records.values()].sort((a, b) => (a[0]!.leafIndex < b[0]!.leafIndex ? -1 : 1))) {
-    const record = copies.find((copy) => checkpoints.has(copy.treeSize));
-    if (!record) {
-      unconfirmed++;
-      continue;
-    }
-    const checkpoint = checkpoints.get(record.treeSize)!;
-    try {
-      verifyInclusion(record.leafIndex, checkpoint.size, hashLeaf(record.leaf), record.proof, checkpoint.root);
-    } catch (error) {
-      throw new VerificationError(`line ${record.line}: leaf ${record.leafIndex} is not in the log's tree of size ${checkpoint.size}: ${(error as Error).message}`);
-    }
-    const envelope = JSON.parse(new TextDecoder().decode(record.leaf)) as Record<string, unknown>;
-    if (envelope.id !== record.id) throw new VerificationError(`line ${record.line}: leaf ${record.leafIndex} is event ${String(envelope.id)}, not ${record.id}`);
-    if (envelope.tenant !== tenant) throw new VerificationError(`line ${record.line}: leaf ${record.leafIndex} is of tenant ${String(envelope.tenant)}, not ${tenant}`);
-    if (checkpoint.size > treeSize) treeSize = checkpoint.size;
-    verified.push({ record, envelope });
   }
 
   const sorted = [...trailers].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
@@ -123,28 +104,51 @@ export function verifyStreamLines(lines: readonly string[], verifier: NoteVerifi
   }
   if (range.from !== undefined && range.from < from) throw new VerificationError(`leaves [${range.from}, ${from}) are in no batch`);
   if (range.to !== undefined && range.to > to) throw new VerificationError(`leaves [${to}, ${range.to}) are in no batch`);
+  const treeSize = trailers.reduce((largest, trailer) => (trailer.checkpoint.size > largest ? trailer.checkpoint.size : largest), 0n);
+  return { stream, tenant, from, to, records: verified.size, batches: trailers.length, unconfirmed: firstCopies.size - verified.size, treeSize };
+}
 
-  for (const trailer of trailers) {
-    const inRange = verified.filter(({ record }) => record.leafIndex >= trailer.from && record.leafIndex < trailer.to);
-    for (const { record, envelope } of inRange) {
-      const matches =
-        (trailer.actions === undefined || trailer.actions.includes(String(envelope.action))) &&
-        (trailer.outcomes === undefined || trailer.outcomes.includes(String(envelope.outcome)));
-      if (!matches) throw new VerificationError(`line ${record.line}: leaf ${record.leafIndex} (${String(envelope.action)}, ${String(envelope.outcome)}) is outside the filter of the batch on line ${trailer.line}`);
-    }
-    if (inRange.length !== trailer.records) {
-      throw new VerificationError(
-        `the batch on line ${trailer.line} covers leaves [${trailer.from}, ${trailer.to}) with ${trailer.records} records; ${inRange.length} of them are here and proven`,
-      );
-    }
+/** Checks one batch: the open records in its range, against its count, filter, tenant and proof. Returns their leaf indices. */
+function closeBatch(trailer: Trailer, open: ReadonlyMap<bigint, StreamedRecord>): bigint[] {
+  const records = [...open.values()]
+    .filter((record) => record.leafIndex >= trailer.from && record.leafIndex < trailer.to)
+    .sort((a, b) => (a.leafIndex < b.leafIndex ? -1 : 1));
+  if (records.length !== trailer.records) {
+    throw new VerificationError(
+      `the batch on line ${trailer.line} covers leaves [${trailer.from}, ${trailer.to}) with ${trailer.records} records; ${records.length} of them are here`,
+    );
   }
-  return { stream, tenant, from, to, records: verified.length, batches: trailers.length, unconfirmed, treeSize };
+  const { checkpoint } = trailer;
+  try {
+    verifyBatchInclusion(checkpoint.size, records.map((record) => ({ index: record.leafIndex, hash: hashLeaf(record.leaf) })), trailer.proof, checkpoint.root);
+  } catch (error) {
+    throw new VerificationError(`line ${trailer.line}: the records of leaves [${trailer.from}, ${trailer.to}) are not in the log's tree of size ${checkpoint.size}: ${(error as Error).message}`);
+  }
+  for (const record of records) {
+    const envelope = JSON.parse(new TextDecoder().decode(record.leaf)) as Record<string, unknown>;
+    if (envelope.id !== record.id) throw new VerificationError(`line ${record.line}: leaf ${record.leafIndex} is event ${String(envelope.id)}, not ${record.id}`);
+    if (envelope.tenant !== trailer.tenant) throw new VerificationError(`line ${record.line}: leaf ${record.leafIndex} is of tenant ${String(envelope.tenant)}, not ${trailer.tenant}`);
+    const matches =
+      (trailer.actions === undefined || trailer.actions.includes(String(envelope.action))) &&
+      (trailer.outcomes === undefined || trailer.outcomes.includes(String(envelope.outcome)));
+    if (!matches) throw new VerificationError(`line ${record.line}: leaf ${record.leafIndex} (${String(envelope.action)}, ${String(envelope.outcome)}) is outside the filter of the batch on line ${trailer.line}`);
+  }
+  return records.map((record) => record.leafIndex);
 }
 
 function trailerOf(value: Record<string, unknown>, line: number, opened: Map<string, Checkpoint>, verifier: NoteVerifier): Trailer {
-  const { stream, tenant, from, to, records, filter, treeSize, checkpoint: note } = value as Record<string, unknown> & { filter?: Record<string, unknown> };
-  if (typeof stream !== 'string' || typeof tenant !== 'string' || typeof note !== 'string' || !isCount(from) || !isCount(to) || !isCount(records) || !isCount(treeSize)) {
-    throw new FormatError(`line ${line}: a batch trailer needs stream, tenant, from, to, records, treeSize and checkpoint`);
+  const { stream, tenant, from, to, records, filter, treeSize, checkpoint: note, proof } = value as Record<string, unknown> & { filter?: Record<string, unknown> };
+  if (
+    typeof stream !== 'string' || typeof tenant !== 'string' || typeof note !== 'string' ||
+    !isCount(from) || !isCount(to) || !isCount(records) || !isCount(treeSize) || !Array.isArray(proof)
+  ) {
+    throw new FormatError(`line ${line}: a batch trailer needs stream, tenant, from, to, records, treeSize, checkpoint and proof`);
+  }
+  let hashes: Hash[];
+  try {
+    hashes = proof.map((hash) => asHash(decodeBase64(String(hash))));
+  } catch (error) {
+    throw new FormatError(`line ${line}: ${(error as Error).message}`);
   }
   let checkpoint = opened.get(note);
   if (!checkpoint) {
@@ -159,17 +163,17 @@ function trailerOf(value: Record<string, unknown>, line: number, opened: Map<str
   if (BigInt(to) > checkpoint.size || from > to) throw new VerificationError(`line ${line}: range [${from}, ${to}) is not inside the checkpoint's ${checkpoint.size} leaves`);
   const actions = stringList(filter?.actions);
   const outcomes = stringList(filter?.outcomes);
-  return { line, stream, tenant, from: BigInt(from), to: BigInt(to), records, checkpoint, ...(actions && { actions }), ...(outcomes && { outcomes }) };
+  return { line, stream, tenant, from: BigInt(from), to: BigInt(to), records, checkpoint, proof: hashes, ...(actions && { actions }), ...(outcomes && { outcomes }) };
 }
 
 function recordOf(value: Record<string, unknown>, line: number): StreamedRecord {
   const evidence = (value.leaf !== undefined ? value : (value.unmapped as Record<string, unknown> | undefined)?.trailmark) as Record<string, unknown> | undefined;
-  const { leafIndex, id, leaf, treeSize, proof } = evidence ?? {};
-  if (!isCount(leafIndex) || typeof id !== 'string' || typeof leaf !== 'string' || !isCount(treeSize) || !Array.isArray(proof)) {
-    throw new FormatError(`line ${line}: a record needs leafIndex, id, leaf, treeSize and proof (the native or OCSF format of a stream)`);
+  const { leafIndex, id, leaf } = evidence ?? {};
+  if (!isCount(leafIndex) || typeof id !== 'string' || typeof leaf !== 'string') {
+    throw new FormatError(`line ${line}: a record needs leafIndex, id and leaf (the native or OCSF format of a stream)`);
   }
   try {
-    return { line, leafIndex: BigInt(leafIndex), id, leaf: decodeBase64(leaf), treeSize: BigInt(treeSize), proof: proof.map((hash) => asHash(decodeBase64(String(hash)))) };
+    return { line, leafIndex: BigInt(leafIndex), id, leaf: decodeBase64(leaf) };
   } catch (error) {
     throw new FormatError(`line ${line}: ${(error as Error).message}`);
   }

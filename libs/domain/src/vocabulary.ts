@@ -184,6 +184,8 @@ export const ACTIONS = {
   'stream.replayed': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, OTHER, 'Other') },
   'stream.tested': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, OTHER, 'Other') },
   'stream.deleted': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, 4, 'Delete') },
+  // A stream spent its attempts on one batch and keeps retrying it: the alert rule stream-failing raises on it.
+  'stream.failing': { category: 'administration', targets: [subject('stream')], ocsf: ocsf(ENTITY_MANAGEMENT, OTHER, 'Other') },
   // alerts (libs/alerts): what the alert engine raised and what people did with it, recorded by the service
   // itself. The alert is the managed entity; OCSF's Detection Finding (category 2) is left to an exporter.
   'alert.raised': { category: 'alert', targets: [subject('alert')], ocsf: ocsf(ENTITY_MANAGEMENT, 1, 'Create') },

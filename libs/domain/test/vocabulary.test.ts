@@ -66,7 +66,7 @@ const DESIGN_ACTIONS = {
 } as const;
 
 // Reserved actions the service records about itself (issue 17: log streams).
-const STREAM_ACTIONS = ['stream.created', 'stream.changed', 'stream.paused', 'stream.resumed', 'stream.replayed', 'stream.tested', 'stream.deleted'];
+const STREAM_ACTIONS = ['stream.created', 'stream.changed', 'stream.paused', 'stream.resumed', 'stream.replayed', 'stream.tested', 'stream.deleted', 'stream.failing'];
 
 describe('action vocabulary', () => {
   test('has every action of DESIGN.md, in its category', () => {

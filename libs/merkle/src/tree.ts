@@ -102,6 +102,20 @@ export class MerkleTree implements TileReader {
     return this.hashRanges(consistencyProofRanges(m, n));
   }
 
+  /**
+   * The hashes of ranges [lo, hi) of the tree of `size` leaves, each a node of RFC 9162's tree (as the spans
+   * of a batch inclusion proof are), read in one batch of tiles.
+   */
+  spanHashes(spans: readonly { readonly lo: bigint; readonly hi: bigint }[], size: bigint = this.size): Hash[] {
+    const n = this.checkSize(size, 'size');
+    const ranges = spans.map(({ lo, hi }) => {
+      const range = { lo: toLeafCount(lo, 'lo'), hi: toLeafCount(hi, 'hi') };
+      if (range.lo >= range.hi || range.hi > n) throw new RangeError(`[${lo}, ${hi}) is not a range of the tree of size ${size}`);
+      return range;
+    });
+    return this.hashRanges(ranges);
+  }
+
   /** The hash of leaf `index`. */
   leafHash(index: bigint): Hash {
     const i = toLeafCount(index, 'index');

@@ -5,6 +5,7 @@ export { filterActions, streamCarries, unknownFilterNames } from './stream-filte
 export { type LogLeaf, type LogSource, type StreamCheckpoint } from './log-source.js';
 export { LedgerLogSource, type LedgerLogSourceParts } from './ledger-log-source.js';
 export { STREAM_BATCH_FORMAT, batchTrailer, nativeRecord, readRecord, type StreamBatch, type StreamRecord } from './stream-record.js';
+export { STREAMS_ACTOR, streamFailingEvent } from './stream-failing.js';
 export { formatRecord, type FormattedRecord, type RecordContext } from './record-format.js';
 export { type Sink, type SinkPayload, SinkRefusedError } from './sinks/sink.js';
 export { SIGNATURE_HEADER, signatureHeader } from './sinks/webhook-sink.js';

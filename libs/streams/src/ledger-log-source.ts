@@ -1,12 +1,12 @@
 import { IDENTITY_STREAM_PREFIX, type LedgerIndex } from '@trailmark/domain';
 import type { EventStore } from '@trailmark/event-store';
-import type { Hash } from '@trailmark/proofs';
+import { batchInclusionSpans, type Hash, type LeafSpan } from '@trailmark/proofs';
 import type { LogLeaf, LogSource, StreamCheckpoint } from './log-source.js';
 
 export interface LedgerLogSourceParts {
   readonly store: EventStore;
   readonly index: LedgerIndex;
-  readonly tree: { proveInclusion(index: bigint, size: bigint): Hash[] };
+  readonly tree: { spanHashes(spans: readonly LeafSpan[], size: bigint): Hash[] };
   readonly latestCheckpoint: () => StreamCheckpoint | undefined;
   readonly waitForCheckpoint: (size: bigint) => Promise<StreamCheckpoint>;
 }
@@ -14,7 +14,7 @@ export interface LedgerLogSourceParts {
 /**
  * The ledger as streams read it: a leaf's store position comes from the ledger index, and the identity
  * events of the store's global order from there on are the leaves that follow it, exactly as the sequencer
- * counted them. Only leaves the tree holds are read, so each has an inclusion proof.
+ * counted them. Only leaves the tree holds are read, so each can be proven.
  */
 export class LedgerLogSource implements LogSource {
   constructor(private readonly parts: LedgerLogSourceParts) {}
@@ -33,8 +33,8 @@ export class LedgerLogSource implements LogSource {
     return events.map((event, i) => ({ leafIndex: from + BigInt(i), leaf: event.data, metadata: event.metadata }));
   }
 
-  proveInclusion(leafIndex: bigint, treeSize: bigint): Hash[] {
-    return this.parts.tree.proveInclusion(leafIndex, treeSize);
+  proveBatch(leafIndices: readonly bigint[], treeSize: bigint): Hash[] {
+    return this.parts.tree.spanHashes(batchInclusionSpans(leafIndices, treeSize), treeSize);
   }
 
   waitForCheckpoint(size: bigint): Promise<StreamCheckpoint> {

@@ -18,12 +18,13 @@ export interface StreamCheckpoint {
  * What streams read of the ledger. Contract: `leaves(from, max, below)` returns the leaves `from`,
  * `from + 1`, ... in leaf order, none at or above `below`, at most `max`, and fewer only when it reaches
  * `below`; `latestCheckpoint` is a checkpoint the log has signed and serves, whose tree holds every leaf
- * below its size; `proveInclusion(i, size)` is the RFC 6962 path of leaf i in the tree of `size`.
+ * below its size; `proveBatch(indices, size)` is the batch inclusion proof of those leaves (strictly increasing)
+ * in the tree of `size` (proofs/batch-inclusion).
  */
 export interface LogSource {
   latestCheckpoint(): StreamCheckpoint | undefined;
   leaves(from: bigint, max: number, below: bigint): Promise<LogLeaf[]>;
-  proveInclusion(leafIndex: bigint, treeSize: bigint): Hash[];
+  proveBatch(leafIndices: readonly bigint[], treeSize: bigint): Hash[];
   /** Resolves with the first checkpoint signed of at least `size`; rejects once the log stops. */
   waitForCheckpoint(size: bigint): Promise<StreamCheckpoint>;
 }

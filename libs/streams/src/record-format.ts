@@ -19,26 +19,20 @@ export interface FormattedRecord {
 /**
  * A record in the stream's format. Every format names the leaf index and the event id, so a receiver can
  * deduplicate a batch delivered twice:
- * - native: nativeRecord (leafIndex, id, event, detail, leaf, treeSize, proof);
+ * - native: nativeRecord (leafIndex, id, event, detail, leaf);
  * - ocsf: the OCSF 1.8.0 event (metadata.sequence is the leaf index, metadata.uid the id), with the evidence
- *   under `unmapped.trailmark`, which `trailmark-verify stream` also reads;
+ *   (leafIndex, id, leaf) under `unmapped.trailmark`, which `trailmark-verify stream` also reads;
  * - cef: an ArcSight CEF line (cn1 the leaf index, externalId the id); carries no evidence.
  */
-export function formatRecord(format: StreamFormat, record: StreamRecord, treeSize: bigint, context: RecordContext): FormattedRecord {
+export function formatRecord(format: StreamFormat, record: StreamRecord, context: RecordContext): FormattedRecord {
   switch (format) {
     case 'native': {
-      const json = nativeRecord(record, treeSize);
+      const json = nativeRecord(record);
       return { text: JSON.stringify(json), json };
     }
     case 'ocsf': {
       const ocsf = toOcsfEvent(record, context.product, { logName: context.logName }) as unknown as Record<string, unknown>;
-      const evidence = {
-        leafIndex: Number(record.leafIndex),
-        id: record.id,
-        leaf: encodeBase64(record.leaf),
-        treeSize: Number(treeSize),
-        proof: record.proof.map((hash) => encodeBase64(hash)),
-      };
+      const evidence = { leafIndex: Number(record.leafIndex), id: record.id, leaf: encodeBase64(record.leaf) };
       const json = { ...ocsf, unmapped: { ...(ocsf.unmapped as object | undefined), trailmark: evidence } };
       return { text: JSON.stringify(json), json };
     }

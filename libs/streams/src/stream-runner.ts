@@ -1,9 +1,10 @@
 import { ExponentialBackoff, handleAll, retry, type RetryPolicy } from 'cockatiel';
+import type { Hash } from '@trailmark/proofs';
 import { checkOutboundAddress } from './outbound-address.js';
 import { openSink } from './open-sink.js';
 import type { LogSource, StreamCheckpoint } from './log-source.js';
 import { formatRecord, type RecordContext } from './record-format.js';
-import type { Sink } from './sinks/sink.js';
+import type { Sink, SinkPayload } from './sinks/sink.js';
 import type { StreamDefinition, StreamProgress } from './stream-definition.js';
 import { filterActions, streamCarries } from './stream-filter.js';
 import { batchTrailer, readRecord, type StreamBatch, type StreamRecord } from './stream-record.js';
@@ -28,8 +29,11 @@ export interface StreamRunnerOptions {
   readonly allowPrivate: boolean;
   /** At most this many leaves read per batch, matching or not (default 10,000): a rare filter still closes ranges. */
   readonly scanLeaves?: number;
-  /** A stream's attempts are spent (it is now failing), or it stopped on an error it cannot retry. */
-  readonly onFailing?: (stream: StreamDefinition, error: Error) => void;
+  /**
+   * A stream's attempts are spent (it is failing), or an error not the sink's stopped its attempt; `turned`
+   * when it was not failing before (once until a batch is taken again).
+   */
+  readonly onFailing?: (stream: StreamDefinition, error: Error, turned: boolean) => void;
 }
 
 /** A stream as `/metrics` and the API show it. */
@@ -87,7 +91,7 @@ export class StreamRunner {
     const sink = openSink(definition.sink, this.options.store.secretOf(id));
     try {
       const at = checkpoint.size;
-      const batch: StreamBatch = { ...batchShape(definition, at, at, checkpoint, []), test: true };
+      const batch: StreamBatch = { ...batchShape(definition, at, at, checkpoint, [], []), test: true };
       await sink.deliver({ batch, records: [], trailer: batchTrailer(batch) });
     } finally {
       await sink.close();
@@ -109,7 +113,14 @@ export class StreamRunner {
   }
 }
 
-function batchShape(definition: StreamDefinition, from: bigint, to: bigint, checkpoint: StreamCheckpoint, records: StreamRecord[]): StreamBatch {
+function batchShape(
+  definition: StreamDefinition,
+  from: bigint,
+  to: bigint,
+  checkpoint: StreamCheckpoint,
+  records: StreamRecord[],
+  proof: readonly Hash[],
+): StreamBatch {
   const actions = filterActions(definition.filter);
   const outcomes = definition.filter.outcomes ?? [];
   return {
@@ -119,11 +130,18 @@ function batchShape(definition: StreamDefinition, from: bigint, to: bigint, chec
     to,
     checkpoint,
     records,
+    proof,
     filter: { ...(actions && { actions }), ...(outcomes.length > 0 && { outcomes }) },
   };
 }
 
 const READ_PAGE = 1000;
+
+interface PreparedBatch {
+  readonly payload?: SinkPayload;
+  /** The leaves read end here. */
+  readonly scannedTo: bigint;
+}
 
 /** One stream's delivery loop. */
 class StreamLoop {
@@ -169,10 +187,11 @@ class StreamLoop {
       } catch (error) {
         if (signal.aborted) return;
         const failure = error instanceof Error ? error : new Error(String(error));
+        const turned = this.options.store.progress(this.id)?.failing === false;
         this.options.store.recordFailure(this.id, failure.message, true);
         const definition = this.options.store.get(this.id);
         if (!definition) return;
-        this.options.onFailing?.(definition, failure);
+        this.options.onFailing?.(definition, failure, turned);
         await this.sleep(signal, delay(this.retry.maxDelayMs));
       }
     }
@@ -182,6 +201,7 @@ class StreamLoop {
     const { store, source } = this.options;
     let sink: Sink | undefined;
     let policy: RetryPolicy | undefined;
+    let ahead: { cursor: bigint; prepared: Promise<PreparedBatch> } | undefined;
     try {
       while (!signal.aborted) {
         const definition = store.get(this.id);
@@ -201,16 +221,22 @@ class StreamLoop {
           sink = openSink(definition.sink, store.secretOf(this.id));
           policy = this.retryPolicy(definition);
         }
-        const { batch, scannedTo } = await this.nextBatch(definition, progress, checkpoint, sink.maxRecords);
-        if (batch === undefined) {
-          store.skip(this.id, scannedTo);
+        const prepared = ahead?.cursor === progress.cursor && progress.rangeStart === progress.cursor ? await ahead.prepared : await this.prepare(definition, progress, checkpoint, sink.maxRecords);
+        ahead = undefined;
+        if (!prepared.payload) {
+          store.skip(this.id, prepared.scannedTo);
           continue;
         }
-        const payload = {
-          batch,
-          records: batch.records.map((record) => formatRecord(definition.format, record, checkpoint.size, this.options.context)),
-          trailer: batchTrailer(batch),
-        };
+        const { payload } = prepared;
+        const { batch } = payload;
+        // The next batch is read, proven and formatted while this one is on its way, as if it will be taken:
+        // the receiver's round trip hides the reading. It is dropped unless the cursor lands where it starts.
+        const latest = source.latestCheckpoint();
+        if (latest && latest.size > batch.to) {
+          const following: StreamProgress = { ...progress, cursor: batch.to, rangeStart: batch.to };
+          ahead = { cursor: batch.to, prepared: this.prepare(definition, following, latest, sink.maxRecords) };
+          ahead.prepared.catch(() => {}); // a failure surfaces where it is awaited, or not at all when dropped
+        }
         const delivering = sink;
         const delivered = await this.deliverUntilTaken(definition, policy!, () => delivering.deliver(payload), signal);
         if (delivered && !signal.aborted) store.advance(this.id, batch.to, batch.records.length, new Date().toISOString());
@@ -219,6 +245,14 @@ class StreamLoop {
     } finally {
       await sink?.close().catch(() => {});
     }
+  }
+
+  /** The next batch in the stream's format, ready to send; no payload when none of the leaves read is carried. */
+  private async prepare(definition: StreamDefinition, progress: StreamProgress, checkpoint: StreamCheckpoint, maxRecords: number): Promise<PreparedBatch> {
+    const { batch, scannedTo } = await this.nextBatch(definition, progress, checkpoint, maxRecords);
+    if (!batch) return { scannedTo };
+    const records = batch.records.map((record) => formatRecord(definition.format, record, this.options.context));
+    return { scannedTo, payload: { batch, records, trailer: batchTrailer(batch) } };
   }
 
   /**
@@ -240,14 +274,15 @@ class StreamLoop {
       if (leaves.length === 0) throw new Error(`the log holds no leaf ${at} below its checkpoint of size ${checkpoint.size}`);
       for (const leaf of leaves) {
         at = leaf.leafIndex + 1n;
-        const record = readRecord(leaf, []);
+        const record = readRecord(leaf);
         if (!streamCarries(definition.tenant, definition.filter, record.envelope)) continue;
-        records.push({ ...record, proof: this.options.source.proveInclusion(leaf.leafIndex, checkpoint.size) });
+        records.push(record);
         if (records.length === maxRecords) break;
       }
     }
     if (records.length === 0) return { scannedTo: at };
-    return { batch: batchShape(definition, progress.rangeStart, at, checkpoint, records), scannedTo: at };
+    const proof = this.options.source.proveBatch(records.map((record) => record.leafIndex), checkpoint.size);
+    return { batch: batchShape(definition, progress.rangeStart, at, checkpoint, records, proof), scannedTo: at };
   }
 
   /** Retries with backoff; once the attempts are spent, marks the stream failing and starts over at the longest delay. */
@@ -259,8 +294,9 @@ class StreamLoop {
       } catch (error) {
         if (signal.aborted) return false;
         const failure = error instanceof Error ? error : new Error(String(error));
+        const turned = this.options.store.progress(this.id)?.failing === false;
         this.options.store.markFailing(this.id, failure.message);
-        this.options.onFailing?.(definition, failure);
+        this.options.onFailing?.(definition, failure, turned);
         await this.sleep(signal, delay(this.retry.maxDelayMs));
       }
     }

@@ -1,6 +1,6 @@
 import { newEventId, type EventRecorder, type LedgerIndex } from '@trailmark/domain';
 import type { EventStore } from '@trailmark/event-store';
-import type { Hash } from '@trailmark/proofs';
+import type { Hash, LeafSpan } from '@trailmark/proofs';
 import {
   LedgerLogSource,
   SqliteStreamStore,
@@ -32,13 +32,13 @@ export interface LedgerStreamParts {
   readonly settings: StreamSettings;
   readonly store: EventStore;
   readonly index: LedgerIndex;
-  readonly tree: { readonly size: bigint; proveInclusion(index: bigint, size: bigint): Hash[] };
+  readonly tree: { readonly size: bigint; spanHashes(spans: readonly LeafSpan[], size: bigint): Hash[] };
   readonly recorder: EventRecorder;
   readonly latestCheckpoint: () => StreamCheckpoint | undefined;
   readonly waitForCheckpoint: (size: bigint) => Promise<StreamCheckpoint>;
   readonly product: { readonly name: string; readonly vendorName: string; readonly version: string };
   readonly logName: string;
-  readonly onFailing: (stream: StreamDefinition, error: Error) => void;
+  readonly onFailing: (stream: StreamDefinition, error: Error, turned: boolean) => void;
 }
 
 /** No such stream in that tenant. */

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { loadStreamSettings } from '../stream-settings.js';
 import type { LedgerCore } from './ledger-core.js';
 import { LedgerStreams } from './ledger-streams.js';
+import { recordStreamFailing } from './stream-audit.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -18,7 +19,10 @@ export function openLedgerStreams(core: LedgerCore, onError: (error: Error) => v
     waitForCheckpoint: (size) => core.publisher.waitFor(size),
     product: { name: 'Trailmark', vendorName: 'Trailmark', version },
     logName: core.signer.name,
-    onFailing: (stream, error) => onError(new Error(`stream ${stream.id} of tenant ${stream.tenant} is failing: ${error.message}`)),
+    onFailing: (stream, error, turned) => {
+      onError(new Error(`stream ${stream.id} of tenant ${stream.tenant} is failing: ${error.message}`));
+      if (turned) recordStreamFailing(core.recorder, stream, error).catch(onError);
+    },
   });
   streams.start();
   return streams;

@@ -1,4 +1,5 @@
 import type { EventRecorder } from '@trailmark/domain';
+import { streamFailingEvent, type StreamDefinition } from '@trailmark/streams';
 
 export type StreamAction = 'stream.created' | 'stream.changed' | 'stream.paused' | 'stream.resumed' | 'stream.replayed' | 'stream.tested' | 'stream.deleted';
 
@@ -24,4 +25,9 @@ export async function recordStreamChanges(
     metadata,
   }));
   await recorder.recordForService(bodies, (i) => `streams[${i}]`);
+}
+
+/** stream.failing, recorded by the service itself when a stream turns failing: the alert rule stream-failing raises on it. */
+export async function recordStreamFailing(recorder: EventRecorder, stream: StreamDefinition, error: Error): Promise<void> {
+  await recorder.recordForService([streamFailingEvent(stream, error)], () => 'stream');
 }

@@ -7,6 +7,7 @@ import { loginSpray } from './login-spray.js';
 import { mfaRemovedNewIp } from './mfa-removed-new-ip.js';
 import { offHoursAdmin } from './off-hours-admin.js';
 import { privilegeEscalation } from './privilege-escalation.js';
+import { streamFailing } from './stream-failing.js';
 import { successAfterFailures } from './success-after-failures.js';
 
 /** The default rule pack. A new rule is a file in this folder and a line here. */
@@ -20,4 +21,5 @@ export const DEFAULT_RULES: readonly Rule[] = [
   offHoursAdmin,
   bulkExport,
   keyCreationBurst,
+  streamFailing,
 ];
