@@ -24,3 +24,11 @@ export {
   type ProjectorStatus,
 } from './projector.js';
 export { ProjectorThread, type ProjectorThreadOptions } from './projector-thread.js';
+export {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  type ExportCheckpoint,
+  type ExportFormat,
+  type ExportProduct,
+  exportChunks,
+} from './export-formats.js';

@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import type { ProjectedEvent } from '@trailmark/projections';
-import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat } from '../core/export-formats.js';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat, type ProjectedEvent } from '@trailmark/projections';
 import { LedgerCore } from '../core/ledger-core.js';
 import { recordedBeforeSent, recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
 import { checkedAgainstTree } from '../core/read-model-vs-tree.js';
