@@ -32,3 +32,4 @@ export {
   type ExportProduct,
   exportChunks,
 } from './export-formats.js';
+export { tenantHasEvents } from './tenant-has-events.js';

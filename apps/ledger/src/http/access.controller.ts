@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { tenantAllowed } from '@trailmark/domain';
+import { CommandBus } from '@nestjs/cqrs';
+import { tenantHasEvents } from '@trailmark/projections';
+import { RecordRead, tenantsToRecord, tenantAllowed } from '@trailmark/domain';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -11,7 +12,10 @@ import { jsonNumber, singleValue } from './json.js';
 
 @Controller('v1/tenants')
 export class AccessController {
-  constructor(private readonly core: LedgerCore) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly core: LedgerCore,
+  ) {}
 
   /**
    * Point-in-time access review: who held which role in the tenant at `at`, each holding with the event that
@@ -35,10 +39,10 @@ export class AccessController {
     await this.core.projector.whenProjected(treeSize);
     const holdings = await this.core.readModel.accessAt(tenant, at, role);
     const tenants = await tenantsToRecord([tenant], principal.tenants, (named) => tenantHasEvents(this.core.readModel, named, treeSize));
-    await recordRead(this.core.recorder, principal, 'audit_log.read', tenants, {
+    await this.commandBus.execute(new RecordRead(principal.name, 'audit_log.read', tenants, {
       endpoint: 'GET /v1/tenants/{tenant}/access',
       query: { at, ...(role !== undefined && { role }) },
-    });
+    }));
     return {
       tenant,
       at,

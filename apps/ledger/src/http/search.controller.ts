@@ -1,6 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { tenantHasEvents } from '@trailmark/projections';
+import { RecordRead, tenantsToRecord } from '@trailmark/domain';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -15,7 +17,10 @@ type SearchQuery = FilterQuery & { cursor?: unknown; limit?: unknown };
 
 @Controller('v1/events')
 export class SearchController {
-  constructor(private readonly core: LedgerCore) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly core: LedgerCore,
+  ) {}
 
   /**
    * Oldest first from the search read model, only leaves already in the tree (each can be proven); `cursor` =
@@ -38,10 +43,10 @@ export class SearchController {
       filter.tenants === '*'
         ? [...new Set(events.map((event) => event.tenant))]
         : await tenantsToRecord(filter.tenants, principal.tenants, (tenant) => tenantHasEvents(this.core.readModel, tenant, treeSize));
-    await recordRead(this.core.recorder, principal, 'audit_log.read', tenants, {
+    await this.commandBus.execute(new RecordRead(principal.name, 'audit_log.read', tenants, {
       endpoint: 'GET /v1/events',
       query: recordedQuery(query, ['cursor', 'limit']),
-    });
+    }));
     return {
       events: events.map(({ leafIndex, envelope }) => ({ leafIndex: jsonNumber(leafIndex), event: envelope })),
       next: events.length === limit ? jsonNumber(events[events.length - 1]!.leafIndex) : null,
