@@ -33,3 +33,7 @@ export {
   exportChunks,
 } from './export-formats.js';
 export { tenantHasEvents } from './tenant-has-events.js';
+export { ProjectedLog } from './queries/projected-log.js';
+export { type Reader } from './queries/reader.js';
+export { SearchEvents, type EventPage } from './queries/search-events.query.js';
+export { ProjectionQueriesModule } from './queries/projection-queries.module.js';
