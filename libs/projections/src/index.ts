@@ -36,4 +36,5 @@ export { tenantHasEvents } from './tenant-has-events.js';
 export { ProjectedLog } from './queries/projected-log.js';
 export { type Reader } from './queries/reader.js';
 export { SearchEvents, type EventPage } from './queries/search-events.query.js';
+export { ReviewAccess } from './queries/review-access.query.js';
 export { ProjectionQueriesModule } from './queries/projection-queries.module.js';
