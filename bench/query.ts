@@ -47,16 +47,13 @@ import {
   PostgresReadModel,
   Projector,
   SqliteReadModel,
+  exportChunks,
   type EventFilter,
+  type ExportCheckpoint,
   type ReadModelStore,
   type SearchOptions,
 } from '@trailmark/projections';
 import { equalHashes, hashLeaf, verifyEvidenceBundle } from '@trailmark/proofs';
-
-// The service's export formatter, from its build (the package exports only its entry point).
-type ExportFormats = typeof import('../apps/ledger/src/core/export-formats.js');
-type ExportCheckpoint = import('../apps/ledger/src/core/export-formats.js').ExportCheckpoint;
-const { exportChunks } = (await import(new URL('../../apps/ledger/dist/core/export-formats.js', import.meta.url).href)) as ExportFormats;
 
 const SELF = fileURLToPath(import.meta.url);
 const ORIGIN = 'trailmark.bench/query';

@@ -10,6 +10,7 @@ export { SqliteCheckpointStore } from './sqlite-checkpoint-store.js';
 export { CheckpointPublisher, type CheckpointClaims, type CheckpointPublisherOptions, type CheckpointTree } from './checkpoint-publisher.js';
 export { LogForkedError, CheckpointRefusedError, PublisherStoppedError, WitnessConflictError, LogRolledBackError, LogKeyMismatchError } from './errors.js';
 export { FileCheckpointMark, type CheckpointMark } from './checkpoint-mark.js';
+export { CHECKPOINT_STREAM, StreamCheckpointClaims } from './stream-checkpoint-claims.js';
 // The opening side lives in the auditor's package; re-exported so the service imports one package.
 export {
   openNote,

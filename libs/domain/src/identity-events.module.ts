@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '
 import { CqrsModule } from '@nestjs/cqrs';
 import { RecordIdentityEventHandler } from './commands/record-identity-event.handler.js';
 import { RecordIdentityEventsHandler } from './commands/record-identity-events.handler.js';
+import { RecordReadHandler } from './commands/record-read.handler.js';
 import { EventRecorder } from './recording/event-recorder.js';
 
 /**
@@ -16,7 +17,7 @@ export class IdentityEventsModule {
     return {
       module: IdentityEventsModule,
       imports: [CqrsModule.forRoot(), ...imports],
-      providers: [recorder, RecordIdentityEventHandler, RecordIdentityEventsHandler],
+      providers: [recorder, RecordIdentityEventHandler, RecordIdentityEventsHandler, RecordReadHandler],
       exports: [CqrsModule],
     };
   }

@@ -20,3 +20,6 @@ export { IdentityEventRecorded } from './commands/identity-event-recorded.event.
 export { RecordIdentityEventHandler } from './commands/record-identity-event.handler.js';
 export { RecordIdentityEventsHandler } from './commands/record-identity-events.handler.js';
 export { IdentityEventsModule } from './identity-events.module.js';
+export { RecordRead, type ReadAction, type ReadRequest } from './commands/record-read.command.js';
+export { RecordReadHandler } from './commands/record-read.handler.js';
+export { recordedBeforeSent, tenantsToRecord } from './recording/read-tenants.js';

@@ -24,3 +24,17 @@ export {
   type ProjectorStatus,
 } from './projector.js';
 export { ProjectorThread, type ProjectorThreadOptions } from './projector-thread.js';
+export {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  type ExportCheckpoint,
+  type ExportFormat,
+  type ExportProduct,
+  exportChunks,
+} from './export-formats.js';
+export { tenantHasEvents } from './tenant-has-events.js';
+export { ProjectedLog } from './queries/projected-log.js';
+export { type Reader } from './queries/reader.js';
+export { SearchEvents, type EventPage } from './queries/search-events.query.js';
+export { ReviewAccess } from './queries/review-access.query.js';
+export { ProjectionQueriesModule } from './queries/projection-queries.module.js';

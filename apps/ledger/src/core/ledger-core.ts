@@ -6,6 +6,7 @@ import {
   CheckpointPublisher,
   FileCheckpointMark,
   SqliteCheckpointStore,
+  StreamCheckpointClaims,
   verifierKeyFor,
   type NoteSigner,
   type ServedCheckpoint,
@@ -18,7 +19,6 @@ import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
 import { recordAlertEvent } from './alert-recording.js';
-import { StreamCheckpointClaims } from './checkpoint-stream.js';
 import { LedgerWitnesses } from './ledger-witnesses.js';
 import { logClockStep } from './clock-log.js';
 import { openLedgerStreams } from './open-ledger-streams.js';

@@ -7,7 +7,7 @@ export type StreamAction = 'stream.created' | 'stream.changed' | 'stream.paused'
  * A stream is a way out for a tenant's data: who opened, changed, paused, replayed, tested or closed it is an
  * event of that tenant's log, with the token's name as actor and the stream's public configuration (never its
  * secret) in the detail. One batch, so several changes of one request are recorded together or not at all.
- * Same internal path as read-audit.ts.
+ * Same internal path as the RecordRead command (libs/domain).
  */
 export async function recordStreamChanges(
   recorder: EventRecorder,

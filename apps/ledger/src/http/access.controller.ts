@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { tenantAllowed } from '@trailmark/domain';
-import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
+import { ReviewAccess, type AccessHolding } from '@trailmark/projections';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -11,7 +11,7 @@ import { jsonNumber, singleValue } from './json.js';
 
 @Controller('v1/tenants')
 export class AccessController {
-  constructor(private readonly core: LedgerCore) {}
+  constructor(private readonly queryBus: QueryBus) {}
 
   /**
    * Point-in-time access review: who held which role in the tenant at `at`, each holding with the event that
@@ -25,29 +25,28 @@ export class AccessController {
     @Query() query: { at?: unknown; role?: unknown },
     @CurrentPrincipal() principal: Principal,
   ): Promise<object> {
-    if (!tenantAllowed(principal.tenants, tenant)) {
-      throw new ApiError(403, 'forbidden', `the token "${principal.name}" may not read tenant "${tenant}"`, { parameter: 'tenant' });
-    }
-    const at = parseTime(query.at, 'at');
-    if (at === undefined) throw new ApiError(400, 'bad_request', 'at is required: the instant to review, in RFC 3339 UTC', { parameter: 'at' });
-    const role = singleValue(query.role, 'role');
-    const treeSize = this.core.tree.size;
-    await this.core.projector.whenProjected(treeSize);
-    const holdings = await this.core.readModel.accessAt(tenant, at, role);
-    const tenants = await tenantsToRecord([tenant], principal.tenants, (named) => tenantHasEvents(this.core.readModel, named, treeSize));
-    await recordRead(this.core.recorder, principal, 'audit_log.read', tenants, {
-      endpoint: 'GET /v1/tenants/{tenant}/access',
-      query: { at, ...(role !== undefined && { role }) },
-    });
-    return {
-      tenant,
-      at,
-      holdings: holdings.map((holding) => ({
-        subject: holding.subject,
-        role: holding.role,
-        since: holding.since,
-        granted: { id: holding.granted.eventId, leafIndex: jsonNumber(holding.granted.leafIndex) },
-      })),
-    };
+    const { at, role } = parseAccessReview(tenant, query, principal);
+    const request = { endpoint: 'GET /v1/tenants/{tenant}/access', query: { at, ...(role !== undefined && { role }) } };
+    const holdings = await this.queryBus.execute(new ReviewAccess(tenant, at, role, { ...principal, request }));
+    return { tenant, at, holdings: holdings.map(holdingBody) };
   }
+}
+
+function parseAccessReview(tenant: string, query: { at?: unknown; role?: unknown }, principal: Principal): { at: string; role?: string } {
+  if (!tenantAllowed(principal.tenants, tenant)) {
+    throw new ApiError(403, 'forbidden', `the token "${principal.name}" may not read tenant "${tenant}"`, { parameter: 'tenant' });
+  }
+  const at = parseTime(query.at, 'at');
+  if (at === undefined) throw new ApiError(400, 'bad_request', 'at is required: the instant to review, in RFC 3339 UTC', { parameter: 'at' });
+  const role = singleValue(query.role, 'role');
+  return { at, ...(role !== undefined && { role }) };
+}
+
+function holdingBody(holding: AccessHolding): object {
+  return {
+    subject: holding.subject,
+    role: holding.role,
+    since: holding.since,
+    granted: { id: holding.granted.eventId, leafIndex: jsonNumber(holding.granted.leafIndex) },
+  };
 }

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ALERT_STATUSES, SEVERITIES, type AlertRecord, type AlertStatus } from '@trailmark/alerts';
-import { tenantAllowed } from '@trailmark/domain';
+import { RecordRead, tenantAllowed } from '@trailmark/domain';
 import { alertsCaughtUp, decideAlert } from '../core/alert-actions.js';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
 import { requireAlerts } from './require-alerts.js';
 import { alertView } from './alert-view.js';
@@ -21,7 +21,10 @@ type AlertQuery = Partial<Record<'tenant' | 'rule' | 'severity' | 'status' | 'fr
 
 @Controller('v1/alerts')
 export class AlertsController {
-  constructor(private readonly core: LedgerCore) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly core: LedgerCore,
+  ) {}
 
   /** Alerts in the order they were raised; `cursor` = the previous page's `next`. Recorded as `audit_log.read`. */
   @Get()
@@ -56,7 +59,7 @@ export class AlertsController {
     });
     const tenants = tenant === undefined ? [...new Set(alerts.map((alert) => alert.tenant))] : [tenant];
     const recorded = Object.fromEntries(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    await recordRead(this.core.recorder, principal, 'audit_log.read', tenants, { endpoint: 'GET /v1/alerts', query: recorded });
+    await this.commandBus.execute(new RecordRead(principal.name, 'audit_log.read', tenants, { endpoint: 'GET /v1/alerts', query: recorded }));
     return { alerts: alerts.map(alertView), next: alerts.length === limit ? alerts.at(-1)!.seq : null };
   }
 
@@ -74,7 +77,7 @@ export class AlertsController {
         return { id: eventId, leafIndex, event: event ? (JSON.parse(new TextDecoder().decode(event.data)) as unknown) : null };
       }),
     );
-    await recordRead(this.core.recorder, principal, 'audit_log.read', [alert.tenant], { endpoint: 'GET /v1/alerts/{id}', query: { id } });
+    await this.commandBus.execute(new RecordRead(principal.name, 'audit_log.read', [alert.tenant], { endpoint: 'GET /v1/alerts/{id}', query: { id } }));
     return { ...alertView(alert), evidence };
   }
 

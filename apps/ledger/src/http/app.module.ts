@@ -8,7 +8,7 @@ import { BearerAuthGuard } from './auth/bearer-auth.guard.js';
 import { Credentials } from './auth/credentials.js';
 import { EventsController } from './events.controller.js';
 import { HealthController } from './health.controller.js';
-import { LogController } from './log.controller.js';
+import { TransparencyLogController } from './transparency-log.controller.js';
 import { LedgerMetrics } from './observability/ledger-metrics.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
@@ -48,7 +48,7 @@ export class AppModule implements OnModuleInit {
         AccessController,
         StreamsController,
         EventsController,
-        LogController,
+        TransparencyLogController,
         HealthController,
         AlertsController,
         AlertRulesController,

@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
-import { RecordIdentityEvent, RecordIdentityEvents, decodeEventMetadata, tenantAllowed, type Receipt } from '@trailmark/domain';
+import { RecordRead, RecordIdentityEvent, RecordIdentityEvents, decodeEventMetadata, tenantAllowed, type Receipt } from '@trailmark/domain';
 import { encodeBase64, formatTlogProof } from '@trailmark/proofs';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordRead } from '../core/read-audit.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
 import { CurrentPrincipal } from './auth/principal.decorator.js';
@@ -123,7 +122,7 @@ export class EventsController {
    * of reads is as many events as requests; docs/decisions.md says why not fewer).
    */
   private async recordReadOf(id: string, tenant: string, principal: Principal, endpoint: string): Promise<void> {
-    await recordRead(this.core.recorder, principal, 'audit_log.read', [tenant], { endpoint, query: { id: id.toLowerCase() } });
+    await this.commandBus.execute(new RecordRead(principal.name, 'audit_log.read', [tenant], { endpoint, query: { id: id.toLowerCase() } }));
   }
 
   /**

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import type { ProjectedEvent } from '@trailmark/projections';
-import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat } from '../core/export-formats.js';
+import { CommandBus } from '@nestjs/cqrs';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportChunks, type ExportFormat, type ProjectedEvent, tenantHasEvents } from '@trailmark/projections';
+import { RecordRead, recordedBeforeSent, tenantsToRecord } from '@trailmark/domain';
 import { LedgerCore } from '../core/ledger-core.js';
-import { recordedBeforeSent, recordRead, tenantHasEvents, tenantsToRecord } from '../core/read-audit.js';
 import { checkedAgainstTree } from '../core/read-model-vs-tree.js';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
@@ -17,7 +17,10 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 
 @Controller('v1/events')
 export class ExportController {
-  constructor(private readonly core: LedgerCore) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly core: LedgerCore,
+  ) {}
 
   /**
    * Every event the filters match, streamed a page at a time (constant memory), consistent with the latest
@@ -35,10 +38,10 @@ export class ExportController {
     const signed = await this.core.checkpointCovering(0n);
     await this.core.projector.whenProjected(signed.size);
     const record = (tenants: readonly string[]) =>
-      recordRead(this.core.recorder, principal, 'audit_log.exported', tenants, {
+      this.commandBus.execute(new RecordRead(principal.name, 'audit_log.exported', tenants, {
         endpoint: 'GET /v1/events/export',
         query: recordedQuery(query, ['format']),
-      });
+      }));
     // Only leaves of the signed tree: a read-model row that differs from the tree stops the export there.
     const events = checkedAgainstTree(this.core.readModel.scan(filter, { upTo: signed.size }), this.core.tree);
     const toChunks = (rows: AsyncIterable<ProjectedEvent>) =>

@@ -157,7 +157,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     },
     errors: [400, 404],
   },
-  'LogController.checkpoint': {
+  'TransparencyLogController.checkpoint': {
     summary: 'The latest signed checkpoint',
     description:
       'A C2SP tlog-checkpoint as a signed note (origin, size, root hash, signature lines). With a witness policy: the ' +
@@ -167,13 +167,13 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     responses: { '200': { description: 'the signed note', content: { [TEXT]: 'text' } } },
     errors: [503],
   },
-  'LogController.key': {
+  'TransparencyLogController.key': {
     summary: "The log's verifier key",
     description: 'The Go note verifier key string <name>+<key id>+<base64 key> that checks the checkpoints.',
     tags: ['log'],
     responses: { '200': { description: 'the verifier key and a line feed', content: { [TEXT]: 'text' } } },
   },
-  'LogController.consistency': {
+  'TransparencyLogController.consistency': {
     summary: 'Consistency proof between two tree sizes',
     description: 'Proves that the tree of size `to` extends the tree of size `from`; `to` is at most the latest signed size.',
     tags: ['log', 'proofs'],
@@ -184,7 +184,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     responses: { '200': { description: 'the proof', content: { [JSON_TYPE]: 'ConsistencyProof' } } },
     errors: [400],
   },
-  'LogController.inclusion': {
+  'TransparencyLogController.inclusion': {
     summary: 'Inclusion proof of a leaf index',
     description: 'The audit path of leaf `index` in the tree of size `treeSize` (at most the latest signed size).',
     tags: ['log', 'proofs'],

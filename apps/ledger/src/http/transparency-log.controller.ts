@@ -10,7 +10,7 @@ import { servedCheckpoint } from './served-checkpoint.js';
 /** What anyone may fetch to check the log: checkpoints, the key, proofs. No credentials. */
 @Public()
 @Controller('v1/log')
-export class LogController {
+export class TransparencyLogController {
   constructor(private readonly core: LedgerCore) {}
 
   @Get('checkpoint')

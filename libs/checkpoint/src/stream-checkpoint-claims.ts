@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { LogKeyMismatchError, openCheckpoint, type CheckpointClaims, type SignedCheckpoint } from '@trailmark/checkpoint';
-import type { Hash } from '@trailmark/proofs';
+import { openCheckpoint, type Hash } from '@trailmark/proofs';
+import type { CheckpointClaims } from './checkpoint-publisher.js';
+import { LogKeyMismatchError } from './errors.js';
+import type { SignedCheckpoint } from './signed-checkpoint-store.js';
 import { StreamNotFoundError, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '@trailmark/event-store';
 
 /** Outside the `identity` category, so checkpoints never become leaves. */

@@ -1,36 +1,4 @@
-import type { EventRecorder, TenantScope } from '@trailmark/domain';
-import type { ReadModelStore } from '@trailmark/projections';
-
-export type ReadAction = 'audit_log.read' | 'audit_log.exported';
-
-/** Who read the log, from the token they presented. */
-export interface Reader {
-  readonly name: string;
-}
-
-/**
- * Reads of the log are events of the log: each search, export, access review and read of one event (or its proof)
- * is recorded as `audit_log.read` or `audit_log.exported` in every tenant it read, before the data is sent, with the token's name as actor and the query in the detail
- * (salted, like any detail). One batch, so a read spanning tenants is recorded in all of them or in none.
- */
-export async function recordRead(
-  recorder: EventRecorder,
-  reader: Reader,
-  action: ReadAction,
-  tenants: readonly string[],
-  what: { readonly endpoint: string; readonly query: Record<string, string> },
-): Promise<void> {
-  if (tenants.length === 0) return;
-  const bodies = tenants.map((tenant) => ({
-    tenant,
-    action,
-    outcome: 'success',
-    actor: { type: 'api_key', id: reader.name },
-    targets: [{ type: 'audit_log', id: tenant }],
-    metadata: { endpoint: what.endpoint, query: what.query },
-  }));
-  await recorder.recordForService(bodies, (i) => `reads[${i}]`);
-}
+import type { TenantScope } from './tenant-access.js';
 
 /**
  * The tenants a read that named them is recorded in: those the token's scope names, and those the log holds events
@@ -71,9 +39,4 @@ export async function* recordedBeforeSent<E extends { readonly tenant: string }>
     }
     yield chunk;
   }
-}
-
-/** Whether the read model holds an event of `tenant` below leaf `upTo`: whether the tenant exists for a reader. */
-export async function tenantHasEvents(readModel: ReadModelStore, tenant: string, upTo: bigint): Promise<boolean> {
-  return (await readModel.search({ tenants: [tenant] }, { limit: 1, upTo })).length > 0;
 }

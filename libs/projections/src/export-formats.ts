@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { toOcsfEvent } from '@trailmark/domain';
-import type { ProjectedEvent } from '@trailmark/projections';
+import type { ProjectedEvent } from './projected-event.js';
 import { evidenceEventLine, evidenceHeader, evidenceTrailer, type Hash } from '@trailmark/proofs';
 
 export const EXPORT_FORMATS = ['ndjson', 'csv', 'ocsf', 'evidence'] as const;

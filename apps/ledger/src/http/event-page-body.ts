@@ -1,0 +1,10 @@
+import type { EventPage } from '@trailmark/projections';
+import { jsonNumber } from './json.js';
+
+/** A search page as `GET /v1/events` answers it. */
+export function eventPageBody(page: EventPage): object {
+  return {
+    events: page.events.map(({ leafIndex, envelope }) => ({ leafIndex: jsonNumber(leafIndex), event: envelope })),
+    next: page.next === undefined ? null : jsonNumber(page.next),
+  };
+}
