@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AlertEngine, AlertOutbox, SqliteAlertStore } from '@trailmark/alerts';
+import { AlertEngine, AlertOutbox, SqliteAlertStore, type EventBody } from '@trailmark/alerts';
 import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
 import { SqliteEventStore, type EventData } from '@trailmark/event-store';
 
@@ -54,6 +54,47 @@ function eventAt(i: number): EventData {
     metadata: utf8.encode(JSON.stringify(detail === undefined ? {} : { detail, salt: 'AAAAAAAAAAAAAAAAAAAAAA==' })),
   };
 }
+
+const LIVE_RATE = 1_000;
+const LIVE_SECONDS = 20;
+const TICK_MS = 50;
+
+/**
+ * After the catch-up: LIVE_RATE events/s appended in ticks of TICK_MS, every 4th tick with a self-grant of a new
+ * user (each one alert, critical) whose append time is remembered for the latency.
+ */
+async function liveLoad(store: SqliteEventStore, triggered: Map<string, number>, latencies: number[]): Promise<{ triggers: number }> {
+  const perTick = (LIVE_RATE * TICK_MS) / 1000;
+  let next = EVENTS;
+  let triggers = 0;
+  const ticks = (LIVE_SECONDS * 1000) / TICK_MS;
+  const due = performance.now();
+  for (let tick = 0; tick < ticks; tick += 1) {
+    const events = Array.from({ length: perTick }, () => eventAt(next++));
+    if (tick % 4 === 0) {
+      const user = `live_${tick}`;
+      const grant = {
+        v: 1, id: randomUUID(), tenant: 't0', time: new Date(START + next * STEP_MS).toISOString().replace('Z', '000Z'),
+        action: 'role.granted', outcome: 'success', actor: { type: 'user', id: user }, targets: [{ type: 'user', id: user }, { type: 'role', id: 'admin' }],
+      };
+      events[0] = { id: grant.id, type: 'IdentityEvent', data: utf8.encode(JSON.stringify(grant)), metadata: utf8.encode('{}') };
+      triggered.set(grant.id, performance.now());
+      triggers += 1;
+    }
+    await store.append({ stream: `${IDENTITY_STREAM_PREFIX}bench.live`, expectedRevision: 'any', events });
+    // Paced on the schedule, not on the previous tick: a slow tick does not lower the rate.
+    const wait = due + (tick + 1) * TICK_MS - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  const deadline = performance.now() + 10_000;
+  while (latencies.length < triggers && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return { triggers };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+};
 
 const heapMb = () => {
   (globalThis as { gc?: () => void }).gc?.();
@@ -101,7 +142,16 @@ async function main(): Promise<void> {
     const alerts = SqliteAlertStore.open(join(dir, 'alerts.db'));
     let recorded = 0;
     const onError = (error: Error) => console.error('engine:', error);
-    const outbox = new AlertOutbox(alerts, { record: async () => void (recorded += 1) }, onError);
+    /** Wall time each live trigger was appended at, by event id; the sink takes the latency when its alert comes. */
+    const triggered = new Map<string, number>();
+    const latencies: number[] = [];
+    const record = async (body: EventBody) => {
+      recorded += 1;
+      const evidence = (body.metadata as { evidence: { id: string }[] }).evidence;
+      const appendedAt = triggered.get(evidence.at(-1)!.id);
+      if (appendedAt !== undefined) latencies.push(performance.now() - appendedAt);
+    };
+    const outbox = new AlertOutbox(alerts, { record }, onError);
     const engine = new AlertEngine(store, alerts, { onError });
     engine.listen({ raised: () => outbox.drain() });
     const heapBefore = heapMb();
@@ -123,6 +173,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await outbox.idle();
     const { stateKeys } = engine.status();
+    const live = await liveLoad(store, triggered, latencies);
     await engine.stop();
     alerts.close();
 
@@ -134,6 +185,11 @@ async function main(): Promise<void> {
     row('alert engine, default rules', seconds, engineCpuSeconds);
     console.log(`\nengine / baseline time: ${(seconds / readSeconds).toFixed(2)} (CPU time: ${(engineCpuSeconds / readCpuSeconds).toFixed(2)}); alerts recorded: ${recorded}; state keys at the end: ${stateKeys}`);
     console.log(`heap before the engine: ${heapBefore.toFixed(0)} MB; during catch-up (sampled):\n  ${samples.join('\n  ') || 'none'}`);
+    console.log(
+      `\nlive: ${LIVE_RATE} events/s of background load for ${LIVE_SECONDS} s, ${live.triggers} self-grants among them; ` +
+        `event appended → its alert recorded: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms ` +
+        `(${latencies.length} alerts); heap after ${heapMb().toFixed(0)} MB, RSS ${rssMb().toFixed(0)} MB`,
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
