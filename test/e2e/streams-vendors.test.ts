@@ -68,7 +68,7 @@ describe('vendor sinks', () => {
       });
       expect(created.status).toBe(201);
       const entries = () => receiver.accepted.flatMap((request) => JSON.parse(request.body) as Record<string, string>[]);
-      const records = () => entries().filter((entry) => !entry.message!.includes('trailmark-stream-batch/1'));
+      const records = () => entries().filter((entry) => !entry.message!.includes('trailmark-stream-batch/2'));
       await until(() => records().length >= receipts.length);
       for (const request of receiver.accepted) {
         expect(request.headers['content-type']).toBe('application/json');
