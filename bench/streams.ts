@@ -1,6 +1,9 @@
 // bench/streams: how fast one log stream delivers a backlog, to a local webhook and to rsyslog (TCP), in
-// batches. It records EVENTS events through the batch API, then creates a stream from leaf 0 and times
-// until the receiver holds them all. Prints events/s; nothing here is asserted.
+// batches, against the ingest rate of the same run; and what 100 streams cost the write path. It records
+// EVENTS events through the batch API (timed: the ingest baseline), then per receiver creates a stream from
+// leaf 0 and times until the receiver holds them all. Then it times EVENTS more events with 100 webhook
+// streams following the tenant, and EVENTS again once they are deleted. Prints events/s and ratios; nothing
+// here is asserted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -49,22 +52,48 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function timeDelivery(ledger: string, tenant: string, sink: Record<string, unknown>, secret: string | undefined, delivered: () => number): Promise<number> {
+async function createStream(ledger: string, sink: Record<string, unknown>, secret: string | undefined, start: 'now' | { leaf: number }): Promise<string> {
+  const created = await post(`${ledger}/v1/tenants/bench/streams`, { name: 'bench', sink, ...(secret && { secret }), filter: { actions: ['user.login'] }, start });
+  return created.id as string;
+}
+
+async function deleteStream(ledger: string, id: string): Promise<void> {
+  const response = await fetch(`${ledger}/v1/tenants/bench/streams/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+  if (response.status >= 300) throw new Error(`DELETE stream ${id}: ${response.status} ${await response.text()}`);
+}
+
+/** Seconds from creating a stream from leaf 0 until the receiver holds the backlog; the stream is deleted after. */
+async function timeDelivery(ledger: string, sink: Record<string, unknown>, secret: string | undefined, delivered: () => number): Promise<number> {
   const started = process.hrtime.bigint();
-  await post(`${ledger}/v1/tenants/${tenant}/streams`, { name: 'bench', sink, ...(secret && { secret }), filter: { actions: ['user.login'] }, start: { leaf: 0 } });
+  const id = await createStream(ledger, sink, secret, { leaf: 0 });
   while (delivered() < EVENTS) await sleep(20);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await deleteStream(ledger, id);
+  return seconds;
+}
+
+let ingested = 0;
+
+/** Seconds to record EVENTS events of tenant bench through the batch API, 1,000 a request. */
+async function timeIngest(ledger: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let sent = 0; sent < EVENTS; sent += 1000) {
+    const events = Array.from({ length: Math.min(1000, EVENTS - sent) }, () => {
+      const user = `u_${ingested++}`;
+      return { tenant: 'bench', action: 'user.login', outcome: 'success', actor: { type: 'user', id: user }, targets: [{ type: 'user', id: user }] };
+    });
+    await post(`${ledger}/v1/events/batch`, { events });
+  }
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
+
+const rate = (seconds: number) => Math.round(EVENTS / seconds);
 
 const dir = mkdtempSync(join(tmpdir(), 'trailmark-bench-streams-'));
 const ledger = await startLedger(join(dir, 'data'));
 try {
-  for (let sent = 0; sent < EVENTS; sent += 1000) {
-    const events = Array.from({ length: Math.min(1000, EVENTS - sent) }, (_, i) => ({
-      tenant: 'bench', action: 'user.login', outcome: 'success', actor: { type: 'user', id: `u_${sent + i}` }, targets: [{ type: 'user', id: `u_${sent + i}` }],
-    }));
-    await post(`${ledger.url}/v1/events/batch`, { events });
-  }
+  const ingestSeconds = await timeIngest(ledger.url);
+  console.log(`ingest, no stream: ${EVENTS} events in ${ingestSeconds.toFixed(2)} s = ${rate(ingestSeconds)} events/s (batches of 1,000)`);
 
   let webhookRecords = 0;
   const server = createServer((req, res) => {
@@ -73,9 +102,12 @@ try {
     req.on('end', () => { webhookRecords += lines - 1; res.end('{}'); });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const webhookSeconds = await timeDelivery(ledger.url, 'bench', { type: 'webhook', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }, 'k', () => webhookRecords);
-  server.close();
-  console.log(`webhook: ${EVENTS} events in ${webhookSeconds.toFixed(2)} s = ${Math.round(EVENTS / webhookSeconds)} events/s (native JSON with proofs, HMAC-signed batches)`);
+  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const webhookSeconds = await timeDelivery(ledger.url, { type: 'webhook', url: webhookUrl }, 'k', () => webhookRecords);
+  console.log(
+    `webhook: ${EVENTS} events in ${webhookSeconds.toFixed(2)} s = ${rate(webhookSeconds)} events/s, ` +
+      `${(ingestSeconds / webhookSeconds).toFixed(2)} x ingest (native JSON, one batch proof each, HMAC-signed batches)`,
+  );
 
   if (existsSync(RSYSLOGD)) {
     const port = await freePort();
@@ -89,12 +121,32 @@ try {
     const rsyslog = spawn(RSYSLOGD, ['-n', '-f', join(work, 'rsyslog.conf'), '-i', join(work, 'pid')], { stdio: 'ignore' });
     await sleep(1000);
     const count = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter((line) => line.includes(' user.login ')).length : 0);
-    const seconds = await timeDelivery(ledger.url, 'bench', { type: 'syslog', host: '127.0.0.1', port, tls: false }, undefined, count);
-    console.log(`rsyslog (TCP, octet counting): ${EVENTS} events in ${seconds.toFixed(2)} s = ${Math.round(EVENTS / seconds)} events/s (native JSON, read back from its file)`);
+    const seconds = await timeDelivery(ledger.url, { type: 'syslog', host: '127.0.0.1', port, tls: false }, undefined, count);
+    console.log(
+      `rsyslog (TCP, octet counting): ${EVENTS} events in ${seconds.toFixed(2)} s = ${rate(seconds)} events/s, ` +
+        `${(ingestSeconds / seconds).toFixed(2)} x ingest (native JSON, read back from its file)`,
+    );
     rsyslog.kill('SIGTERM');
   } else {
     console.log(`rsyslog: skipped, ${RSYSLOGD} is missing`);
   }
+
+  // The write path with 100 streams following the tenant (delivering to the webhook receiver), between two
+  // runs without any: the ratio is against their mean, so a machine slowing down through the run shows.
+  const followers: string[] = [];
+  for (let i = 0; i < 100; i++) followers.push(await createStream(ledger.url, { type: 'webhook', url: webhookUrl }, 'k', 'now'));
+  // A request the service drops while its event loop is busy with the streams is a result too, not a crash.
+  const withStreams = await timeIngest(ledger.url).catch((error: Error) => error);
+  for (const id of followers) await deleteStream(ledger.url, id);
+  const without = await timeIngest(ledger.url);
+  const baseline = (ingestSeconds + without) / 2;
+  console.log(
+    withStreams instanceof Error
+      ? `ingest, 100 streams: failed (${withStreams.message.slice(0, 120)}); without: ${rate(ingestSeconds)} and ${rate(without)} events/s`
+      : `ingest, 100 streams: ${rate(withStreams)} events/s; without: ${rate(ingestSeconds)} and ${rate(without)} events/s; ` +
+          `time with / without = ${(withStreams / baseline).toFixed(2)}`,
+  );
+  server.close();
 } finally {
   await ledger.stop();
   rmSync(dir, { recursive: true, force: true });

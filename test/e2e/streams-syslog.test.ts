@@ -62,7 +62,7 @@ describeIf('log streams to rsyslog', () => {
       // The batches' trailers close contiguous ranges and count every record.
       await until(() => trailers().reduce((sum, trailer) => sum + (trailer.records as number), 0) >= receipts.length);
       const closed = trailers();
-      for (const trailer of closed) expect(trailer).toMatchObject({ trailmark: 'trailmark-stream-batch/1', tenant });
+      for (const trailer of closed) expect(trailer).toMatchObject({ trailmark: 'trailmark-stream-batch/2', tenant });
       closed.slice(1).forEach((trailer, i) => expect(trailer.from).toBe(closed[i]!.to));
       expect(closed.reduce((sum, trailer) => sum + (trailer.records as number), 0)).toBe(receipts.length);
     } finally {

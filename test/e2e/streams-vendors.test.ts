@@ -54,6 +54,50 @@ describe('vendor sinks', () => {
     }
   });
 
+  test('Splunk HEC with indexer acknowledgement: a channel on every request, and the cursor moves only once /services/collector/ack says indexed', async () => {
+    const token = '12345678-1234-1234-1234-1234567890AC';
+    // HEC with useACK answers an event POST {"text":"Success","code":0,"ackId":n} and POST /services/collector/ack
+    // {"acks":[n]} with {"acks":{"n":false|true}}; both need the X-Splunk-Request-Channel GUID.
+    let indexed = false;
+    let nextAckId = 0;
+    const polls: { channel: unknown; body: unknown; answered: boolean }[] = [];
+    const receiver = await startHttpReceiver({
+      answer: (request) => (request.headers.authorization === `Splunk ${token}` && typeof request.headers['x-splunk-request-channel'] === 'string' ? 200 : 400),
+      reply: (request) => {
+        if (request.path === '/services/collector/event') return JSON.stringify({ text: 'Success', code: 0, ackId: nextAckId++ });
+        const body = JSON.parse(request.body) as { acks: number[] };
+        polls.push({ channel: request.headers['x-splunk-request-channel'], body, answered: indexed });
+        return JSON.stringify({ acks: Object.fromEntries(body.acks.map((id) => [String(id), indexed])) });
+      },
+    });
+    try {
+      const receipts = await logins('ackco', 5);
+      const created = await api().post<{ id: string }>('/v1/tenants/ackco/streams', {
+        name: 'splunk-ack',
+        sink: { type: 'splunk_hec', url: receiver.url, ack: true },
+        secret: token,
+        filter: { actions: ['user.login'] },
+        start: { leaf: 0 },
+      });
+      expect(created.status).toBe(201);
+      const state = async () => (await api().get<{ delivered: number; sink: { ack?: boolean } }>(`/v1/tenants/ackco/streams/${created.json.id}`)).json;
+      await until(() => polls.length >= 3);
+      expect((await state()).delivered).toBe(0);
+      indexed = true;
+      await until(async () => (await state()).delivered >= receipts.length);
+      expect((await state()).sink.ack).toBe(true);
+      const channels = new Set(receiver.accepted.map((request) => request.headers['x-splunk-request-channel']));
+      expect(channels.size).toBe(1);
+      expect([...channels][0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(polls.every((poll) => poll.channel === [...channels][0])).toBe(true);
+      expect(polls[0]!.body).toEqual({ acks: [0] });
+      expect(polls.at(-1)!.answered).toBe(true);
+      expect(receiver.accepted.filter((request) => request.path === '/services/collector/event').length).toBeGreaterThan(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test('Datadog: POST /api/v2/logs, DD-API-KEY, a JSON array of {ddsource, ddtags, hostname, message, service}, 202', async () => {
     const apiKey = 'dd-test-api-key';
     const receiver = await startHttpReceiver({ answer: (request) => (request.path === '/api/v2/logs' && request.headers['dd-api-key'] === apiKey ? 202 : 403) });
@@ -68,7 +112,7 @@ describe('vendor sinks', () => {
       });
       expect(created.status).toBe(201);
       const entries = () => receiver.accepted.flatMap((request) => JSON.parse(request.body) as Record<string, string>[]);
-      const records = () => entries().filter((entry) => !entry.message!.includes('trailmark-stream-batch/1'));
+      const records = () => entries().filter((entry) => !entry.message!.includes('trailmark-stream-batch/2'));
       await until(() => records().length >= receipts.length);
       for (const request of receiver.accepted) {
         expect(request.headers['content-type']).toBe('application/json');

@@ -85,7 +85,7 @@ describe('log streams to a webhook', () => {
         expect(signatureValid(request.headers['trailmark-signature'], request.body, HMAC_KEY)).toBe(true);
         const lines = ndjsonLines([request.body]);
         const trailer = lines.at(-1)!;
-        expect(trailer).toMatchObject({ trailmark: 'trailmark-stream-batch/1', tenant: 'acme', records: lines.length - 1 });
+        expect(trailer).toMatchObject({ trailmark: 'trailmark-stream-batch/2', tenant: 'acme', records: lines.length - 1 });
         expect(String(trailer.checkpoint)).toMatch(/\n\n— /);
       }
     } finally {

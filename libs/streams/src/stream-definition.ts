@@ -43,6 +43,8 @@ export interface SplunkHecSinkConfig {
   readonly url: string;
   readonly index?: string;
   readonly sourcetype?: string;
+  /** Indexer acknowledgement: a batch counts as taken only once HEC's /services/collector/ack says it is indexed. */
+  readonly ack?: boolean;
 }
 
 export interface DatadogSinkConfig {

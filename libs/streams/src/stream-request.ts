@@ -40,6 +40,7 @@ const Sink = z.discriminatedUnion('type', [
     url: httpUrl,
     index: z.string().min(1).max(100).optional(),
     sourcetype: z.string().min(1).max(100).optional(),
+    ack: z.boolean().optional(),
   }),
   z.strictObject({ type: z.literal('datadog'), url: httpUrl, service: z.string().min(1).max(100).default('trailmark'), tags: z.string().max(1000).optional() }),
 ]);
