@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { CheckpointedTree } from '@trailmark/checkpoint';
 import { ProjectedLog } from '@trailmark/projections';
 import { LedgerCore } from './ledger-core.js';
 
@@ -19,5 +20,20 @@ export const projectedLogProvider: Provider<ProjectedLog> = {
     get treeSize() {
       return ledger.tree.size;
     },
+  }),
+};
+
+export const checkpointedTreeProvider: Provider<CheckpointedTree> = {
+  provide: CheckpointedTree,
+  inject: [LedgerCore],
+  useFactory: (ledger: LedgerCore): CheckpointedTree => ({
+    servedCheckpoint: () => ledger.servedCheckpoint(),
+    witnessPolicy: ledger.witnesses !== undefined,
+    get signedSize() {
+      return ledger.publisher.latest()?.size ?? 0n;
+    },
+    proveConsistency: (from, to) => ledger.tree.proveConsistency(from, to),
+    proveInclusion: (index, treeSize) => ledger.tree.proveInclusion(index, treeSize),
+    leafHash: (index) => ledger.tree.leafHash(index),
   }),
 };
