@@ -4,7 +4,7 @@ import { EventRecorder, IdentityEventsModule } from '@trailmark/domain';
 import { ProjectionQueriesModule } from '@trailmark/projections';
 import type { LedgerConfig } from './config.js';
 import { LedgerCore } from './core/ledger-core.js';
-import { checkpointedTreeProvider, projectedLogProvider } from './core/ledger-ports.js';
+import { checkpointedTreeProvider, exportableLogProvider, projectedLogProvider } from './core/ledger-ports.js';
 
 /** Provides the one LedgerCore of the application. */
 @Module({})
@@ -35,7 +35,7 @@ export class TrailmarkModule implements OnApplicationBootstrap, OnApplicationShu
       imports: [
         core,
         IdentityEventsModule.register(recorder, [core]),
-        ProjectionQueriesModule.register(projectedLogProvider, [core]),
+        ProjectionQueriesModule.register({ log: projectedLogProvider, exportable: exportableLogProvider }, [core]),
         CheckpointQueriesModule.register(checkpointedTreeProvider, [core]),
       ],
       exports: [core, IdentityEventsModule],
