@@ -1,9 +1,10 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CheckpointQueriesModule } from '@trailmark/checkpoint';
 import { EventRecorder, IdentityEventsModule } from '@trailmark/domain';
 import { ProjectionQueriesModule } from '@trailmark/projections';
 import type { LedgerConfig } from './config.js';
 import { LedgerCore } from './core/ledger-core.js';
-import { projectedLogProvider } from './core/ledger-ports.js';
+import { checkpointedTreeProvider, exportableLogProvider, projectedLogProvider } from './core/ledger-ports.js';
 
 /** Provides the one LedgerCore of the application. */
 @Module({})
@@ -31,7 +32,12 @@ export class TrailmarkModule implements OnApplicationBootstrap, OnApplicationShu
     const recorder = { provide: EventRecorder, useFactory: (ledger: LedgerCore) => ledger.recorder, inject: [LedgerCore] };
     return {
       module: TrailmarkModule,
-      imports: [core, IdentityEventsModule.register(recorder, [core]), ProjectionQueriesModule.register(projectedLogProvider, [core])],
+      imports: [
+        core,
+        IdentityEventsModule.register(recorder, [core]),
+        ProjectionQueriesModule.register({ log: projectedLogProvider, exportable: exportableLogProvider }, [core]),
+        CheckpointQueriesModule.register(checkpointedTreeProvider, [core]),
+      ],
       exports: [core, IdentityEventsModule],
     };
   }

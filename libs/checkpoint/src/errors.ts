@@ -104,3 +104,22 @@ export class LogKeyMismatchError extends Error {
     this.name = 'LogKeyMismatchError';
   }
 }
+
+/** No checkpoint can be served yet: none is signed, or (with a witness policy) none meets the quorum. */
+export class NoCheckpointServedError extends Error {
+  constructor(witnessPolicy: boolean) {
+    super(witnessPolicy ? 'no checkpoint meets the witness quorum yet' : 'no checkpoint has been signed yet');
+    this.name = 'NoCheckpointServedError';
+  }
+}
+
+/** A proof was asked for a size or index outside what was signed; `parameter` names the query parameter. */
+export class ProofRangeError extends Error {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProofRangeError';
+  }
+}

@@ -8,7 +8,16 @@ export {
 } from './signed-checkpoint-store.js';
 export { SqliteCheckpointStore } from './sqlite-checkpoint-store.js';
 export { CheckpointPublisher, type CheckpointClaims, type CheckpointPublisherOptions, type CheckpointTree } from './checkpoint-publisher.js';
-export { LogForkedError, CheckpointRefusedError, PublisherStoppedError, WitnessConflictError, LogRolledBackError, LogKeyMismatchError } from './errors.js';
+export {
+  LogForkedError,
+  CheckpointRefusedError,
+  PublisherStoppedError,
+  WitnessConflictError,
+  LogRolledBackError,
+  LogKeyMismatchError,
+  NoCheckpointServedError,
+  ProofRangeError,
+} from './errors.js';
 export { FileCheckpointMark, type CheckpointMark } from './checkpoint-mark.js';
 export { CHECKPOINT_STREAM, StreamCheckpointClaims } from './stream-checkpoint-claims.js';
 // The opening side lives in the auditor's package; re-exported so the service imports one package.
@@ -36,3 +45,8 @@ export {
 export { WitnessedCheckpoints, chooseServedCheckpoint, type ServedCheckpoint } from './served-checkpoint.js';
 export { SqliteWitnessStateStore, type WitnessStateStore, type WitnessedState } from './witness-state-store.js';
 export { addCheckpoint, type WitnessAnswer, type WitnessedLog, type WitnessServiceOptions } from './witness-service.js';
+export { CheckpointedTree } from './queries/checkpointed-tree.js';
+export { GetCheckpoint } from './queries/get-checkpoint.query.js';
+export { GetConsistencyProof } from './queries/get-consistency-proof.query.js';
+export { GetInclusionProof, type InclusionProof } from './queries/get-inclusion-proof.query.js';
+export { CheckpointQueriesModule } from './queries/checkpoint-queries.module.js';

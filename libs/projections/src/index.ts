@@ -37,4 +37,6 @@ export { ProjectedLog } from './queries/projected-log.js';
 export { type Reader } from './queries/reader.js';
 export { SearchEvents, type EventPage } from './queries/search-events.query.js';
 export { ReviewAccess } from './queries/review-access.query.js';
+export { ExportableLog } from './queries/exportable-log.js';
+export { ExportEvents, type EventExport } from './queries/export-events.query.js';
 export { ProjectionQueriesModule } from './queries/projection-queries.module.js';

@@ -8,7 +8,7 @@ import {
   SecretFieldError,
   TenantNotAllowedError,
 } from '@trailmark/domain';
-import { PublisherStoppedError } from '@trailmark/checkpoint';
+import { NoCheckpointServedError, ProofRangeError, PublisherStoppedError } from '@trailmark/checkpoint';
 import { ProjectorStoppedError } from '@trailmark/projections';
 import { SequencerStoppedError } from '@trailmark/domain';
 import { DuplicateEventError, StoreUnavailableError } from '@trailmark/event-store';
@@ -45,6 +45,8 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(413, error.code, error.message, { field: error.field, bytes: error.bytes, limit: error.limit });
   }
   if (error instanceof EventIdConflictError) return new ApiError(409, error.code, error.message, { id: error.id });
+  if (error instanceof ProofRangeError) return new ApiError(400, 'bad_request', error.message, { parameter: error.parameter });
+  if (error instanceof NoCheckpointServedError) return new ApiError(503, 'unavailable', error.message);
   if (error instanceof StoreUnavailableError) return new ApiError(503, 'store_unavailable', error.message);
   if (
     error instanceof SequencerStoppedError ||
