@@ -34,6 +34,14 @@ export interface LedgerConfig {
   readonly publicEntries: boolean;
   /** TRAILMARK_ALERTS=off: no alert engine (a ledger whose log holds only what clients sent). Default on. */
   readonly alerts?: boolean;
+  /** Requests each token may make per window, then 429 with Retry-After; unset (configurations built in code): none. */
+  readonly rateLimit?: RateLimitSettings;
+}
+
+export interface RateLimitSettings {
+  /** Requests per token and window; 0: no limit. */
+  readonly max: number;
+  readonly windowMs: number;
 }
 
 export interface HttpTimeouts {
@@ -48,6 +56,9 @@ export interface HttpTimeouts {
 export class ConfigError extends Error {}
 
 export const DEFAULT_ORIGIN = 'trailmark.local/log';
+
+/** Per token and minute: a backstop against a runaway client, far above a batching recorder or a poller's needs. */
+export const DEFAULT_RATE_LIMIT = 60_000;
 
 /** Dev tokens that README examples and habit put in: refused wherever the service is reachable from outside. */
 const PLACEHOLDER_DEV_TOKENS = new Set(['change-me', 'changeme', 'secret', 'password', 'token', 'dev', 'test', 'admin']);
@@ -86,6 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     tilesPrefix: tilesPrefix(nonEmpty(env.TRAILMARK_TILES_PREFIX) ?? DEFAULT_TILES_PREFIX),
     publicEntries: flag(env, 'TRAILMARK_PUBLIC_ENTRIES'),
     alerts: onOff(env, 'TRAILMARK_ALERTS', true),
+    rateLimit: {
+      max: integer(env, 'TRAILMARK_RATE_LIMIT', DEFAULT_RATE_LIMIT, 0, 1_000_000_000),
+      windowMs: integer(env, 'TRAILMARK_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    },
   };
 }
 
