@@ -8,6 +8,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY proofs/package.json proofs/
+COPY proofs/cli/package.json proofs/cli/
 COPY libs/merkle/package.json libs/merkle/
 COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
@@ -21,8 +22,8 @@ COPY apps/ledger/package.json apps/ledger/
 # better-sqlite3 is the only package allowed to run one (package.json "allowScripts").
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY . .
-# The service and the workspaces it references (not bench/).
-RUN npx tsc -b apps/ledger
+# The service and the workspaces it references, and the verifier CLI (not bench/).
+RUN npx tsc -b apps/ledger proofs/cli
 
 # --- runtime: production dependencies and the compiled output only ---
 FROM node:20.20.2-bookworm-slim
@@ -33,6 +34,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY proofs/package.json proofs/
+COPY proofs/cli/package.json proofs/cli/
 COPY libs/merkle/package.json libs/merkle/
 COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
@@ -47,7 +49,8 @@ COPY apps/ledger/package.json apps/ledger/
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/node_modules/better-sqlite3/build/Release/better_sqlite3.node node_modules/better-sqlite3/build/Release/
 COPY --from=build /app/proofs/dist proofs/dist
-COPY --from=build /app/proofs/bin proofs/bin
+COPY --from=build /app/proofs/cli/dist proofs/cli/dist
+COPY --from=build /app/proofs/cli/bin proofs/cli/bin
 COPY --from=build /app/libs/merkle/dist libs/merkle/dist
 COPY --from=build /app/libs/checkpoint/dist libs/checkpoint/dist
 COPY --from=build /app/libs/event-store/dist libs/event-store/dist

@@ -6,6 +6,10 @@ import tseslint from 'typescript-eslint';
 /** What each library may import of the project; anything else under @trailmark/ is an upward or sideways arrow. */
 const allowedImports = {
   proofs: [],
+  // The verifier CLI, a package of its own: the library's dependencies stay the two noble packages.
+  'proofs/cli': ['proofs'],
+  // A client of the HTTP API, for services to install: nothing of the project, no Nest.
+  'libs/client': [],
   'libs/merkle': ['proofs'],
   'libs/event-store': ['proofs'],
   'libs/checkpoint': ['proofs', 'merkle', 'event-store'],

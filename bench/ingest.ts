@@ -67,7 +67,8 @@ async function bareFastify(): Promise<{ url: string; close(): Promise<void> }> {
 
 async function startLedger(dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TRAILMARK_DATA_DIR: dataDir, TRAILMARK_DEV_TOKEN: TOKEN, TRAILMARK_LOG_LEVEL: 'warn' },
+    // No rate limit: the bench measures how fast one client may go.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TRAILMARK_DATA_DIR: dataDir, TRAILMARK_DEV_TOKEN: TOKEN, TRAILMARK_LOG_LEVEL: 'warn', TRAILMARK_RATE_LIMIT: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let output = '';

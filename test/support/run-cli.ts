@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { TRAILMARK_BIN } from './ledger-process.js';
 
 /** The built bin, as a user runs it (`npm test` builds it first with tsc -b). */
-export const CLI_BIN = fileURLToPath(new URL('../../proofs/bin/trailmark-verify.js', import.meta.url));
+export const CLI_BIN = fileURLToPath(new URL('../../proofs/cli/bin/trailmark-verify.js', import.meta.url));
 
 export interface CliRun {
   code: number | null;

@@ -44,6 +44,14 @@ export interface LedgerConfig {
   readonly publicEntries: boolean;
   /** TRAILMARK_ALERTS=off: no alert engine (a ledger whose log holds only what clients sent). Default on. */
   readonly alerts?: boolean;
+  /** Requests each token may make per window, then 429 with Retry-After; unset (configurations built in code): none. */
+  readonly rateLimit?: RateLimitSettings;
+}
+
+export interface RateLimitSettings {
+  /** Requests per token and window; 0: no limit. */
+  readonly max: number;
+  readonly windowMs: number;
 }
 
 export interface HttpTimeouts {
@@ -58,6 +66,9 @@ export interface HttpTimeouts {
 export class ConfigError extends Error {}
 
 export const DEFAULT_ORIGIN = 'trailmark.local/log';
+
+/** Per token and minute: a backstop against a runaway client, far above a batching recorder or a poller's needs. */
+export const DEFAULT_RATE_LIMIT = 60_000;
 
 /** Dev tokens that README examples and habit put in: refused wherever the service is reachable from outside. */
 const PLACEHOLDER_DEV_TOKENS = new Set(['change-me', 'changeme', 'secret', 'password', 'token', 'dev', 'test', 'admin']);
@@ -125,6 +136,8 @@ const environment = z.object({
   TRAILMARK_TILES_PREFIX: text,
   TRAILMARK_PUBLIC_ENTRIES: trueFalse,
   TRAILMARK_ALERTS: onOff(true),
+  TRAILMARK_RATE_LIMIT: whole(DEFAULT_RATE_LIMIT, 0, 1_000_000_000),
+  TRAILMARK_RATE_LIMIT_WINDOW_MS: whole(60_000, 1000, 86_400_000),
 });
 
 /**
@@ -212,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     tilesPrefix: tilesPrefix(settings.TRAILMARK_TILES_PREFIX ?? DEFAULT_TILES_PREFIX),
     publicEntries: settings.TRAILMARK_PUBLIC_ENTRIES,
     alerts: settings.TRAILMARK_ALERTS,
+    rateLimit: { max: settings.TRAILMARK_RATE_LIMIT, windowMs: settings.TRAILMARK_RATE_LIMIT_WINDOW_MS },
   };
 }
 

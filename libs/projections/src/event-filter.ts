@@ -24,6 +24,8 @@ export interface EventFilter {
   readonly correlationId?: string;
   /** A substring of the reason, compared case-insensitively (both sides lowercased with `toLowerCase()`). */
   readonly text?: string;
+  /** Actions left out, each exact or a prefix ending in `.*` (`audit_log.*`): a poller skips the records of its own reads. */
+  readonly excludeActions?: readonly string[];
 }
 
 export interface SearchOptions {
@@ -56,8 +58,7 @@ export interface FilterTerms {
   readonly tenants: readonly string[] | '*';
   /** Matched against the actor keys of an event: its id and `type:id` (see matchKeys). */
   readonly actorKey?: string;
-  /** Exact action, or the range [from, below) holding exactly the actions that start with a prefix. */
-  readonly action?: { readonly exact: string } | { readonly from: string; readonly below: string };
+  readonly action?: ActionTerm;
   /** Matched against the target keys of an event: each target's id and `type:id`. */
   readonly targetKey?: string;
   readonly outcome?: string;
@@ -67,7 +68,12 @@ export interface FilterTerms {
   readonly correlationId?: string;
   /** Lowercased: compared with the lowercased reason the adapters store. */
   readonly text?: string;
+  /** Actions left out, as ranges like `action`'s. */
+  readonly excludeActions?: readonly ActionTerm[];
 }
+
+/** Exact action, or the range [from, below) holding exactly the actions that start with a prefix. */
+export type ActionTerm = { readonly exact: string } | { readonly from: string; readonly below: string };
 
 /**
  * The filter as terms, or undefined when it can match nothing (an empty tenant list), so no query runs.
@@ -80,13 +86,12 @@ export function filterTerms(filter: EventFilter): FilterTerms | undefined {
   if (filter.from !== undefined) checkServerTime(filter.from, 'from');
   if (filter.to !== undefined) checkServerTime(filter.to, 'to');
   if (filter.tenants !== '*' && filter.tenants.length === 0) return undefined;
-  const { action } = filter;
+  const { action, excludeActions } = filter;
   return {
     tenants: filter.tenants === '*' ? '*' : [...new Set(filter.tenants)],
     ...(filter.actor !== undefined && { actorKey: filter.actor }),
-    ...(action !== undefined && {
-      action: action.endsWith('.*') ? { from: action.slice(0, -1), below: `${action.slice(0, -2)}/` } : { exact: action },
-    }),
+    ...(action !== undefined && { action: actionTerm(action) }),
+    ...(excludeActions !== undefined && excludeActions.length > 0 && { excludeActions: [...new Set(excludeActions)].map(actionTerm) }),
     ...(filter.target !== undefined && { targetKey: filter.target }),
     ...(filter.outcome !== undefined && { outcome: filter.outcome }),
     ...(filter.from !== undefined && { from: filter.from }),
@@ -95,6 +100,10 @@ export function filterTerms(filter: EventFilter): FilterTerms | undefined {
     ...(filter.correlationId !== undefined && { correlationId: filter.correlationId }),
     ...(filter.text !== undefined && { text: foldText(filter.text) }),
   };
+}
+
+function actionTerm(action: string): ActionTerm {
+  return action.endsWith('.*') ? { from: action.slice(0, -1), below: `${action.slice(0, -2)}/` } : { exact: action };
 }
 
 /** Case folding for the text filter, done here rather than in SQL so that both databases fold alike. */

@@ -1,5 +1,6 @@
 export { type AccessHolding, type RoleChange, roleChangesOf } from './access.js';
 export {
+  type ActionTerm,
   type EventFilter,
   type FilterTerms,
   type ScanOptions,
@@ -11,6 +12,7 @@ export {
 } from './event-filter.js';
 export { type ProjectedEvent, UnreadableEventError, projectEvent } from './projected-event.js';
 export { type ProjectionState, type ReadModelStore, ProjectionConflictError } from './read-model-store.js';
+export { type SearchPage, type SearchPageQuery, searchPage } from './search-page.js';
 export { SEARCH_INDEXES } from './search-indexes.js';
 export { SqliteReadModel } from './sqlite/sqlite-read-model.js';
 export { PostgresReadModel, type PostgresReadModelOptions } from './postgres/postgres-read-model.js';
@@ -35,7 +37,7 @@ export {
 export { tenantHasEvents } from './tenant-has-events.js';
 export { ProjectedLog } from './queries/projected-log.js';
 export { type Reader } from './queries/reader.js';
-export { SearchEvents, type EventPage } from './queries/search-events.query.js';
+export { SearchEvents } from './queries/search-events.query.js';
 export { ReviewAccess } from './queries/review-access.query.js';
 export { ExportableLog } from './queries/exportable-log.js';
 export { ExportEvents, type EventExport } from './queries/export-events.query.js';

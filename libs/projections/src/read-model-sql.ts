@@ -1,5 +1,5 @@
 import { sortHoldings, type AccessHolding } from './access.js';
-import type { FilterTerms, SearchOptions } from './event-filter.js';
+import type { ActionTerm, FilterTerms, SearchOptions } from './event-filter.js';
 import { checkServerTime } from './server-time.js';
 
 /** What the two adapters' SQL differs in: how a value is bound, how a tenant list is tested, how a substring is found. */
@@ -49,11 +49,10 @@ export function searchSql(terms: FilterTerms, options: SearchOptions, dialect: S
   const descending = options.order === 'desc';
   if (options.after !== undefined) where.push(`${driver}.leaf_index ${descending ? '<' : '>'} ${bind(options.after, 'bigint')}`);
   if (options.upTo !== undefined) where.push(`${driver}.leaf_index < ${bind(options.upTo, 'bigint')}`);
-  const { action } = terms;
-  if (action !== undefined) {
-    if ('exact' in action) where.push(`e.action = ${bind(action.exact, 'text')}`);
-    else where.push(`e.action >= ${bind(action.from, 'text')} AND e.action < ${bind(action.below, 'text')}`);
-  }
+  const actionIs = (action: ActionTerm) =>
+    'exact' in action ? `e.action = ${bind(action.exact, 'text')}` : `e.action >= ${bind(action.from, 'text')} AND e.action < ${bind(action.below, 'text')}`;
+  if (terms.action !== undefined) where.push(actionIs(terms.action));
+  for (const excluded of terms.excludeActions ?? []) where.push(`NOT (${actionIs(excluded)})`);
   if (terms.outcome !== undefined) where.push(`e.outcome = ${bind(terms.outcome, 'text')}`);
   if (terms.from !== undefined) where.push(`e.time >= ${bind(terms.from, 'text')}`);
   if (terms.to !== undefined) where.push(`e.time <= ${bind(terms.to, 'text')}`);

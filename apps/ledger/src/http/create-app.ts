@@ -10,6 +10,7 @@ import { Credentials } from './auth/credentials.js';
 import { EarlyAuthentication } from './auth/early-authentication.js';
 import { EVENT_BODY_LIMIT_BYTES, limitBodies } from './body-limits.js';
 import { jsonBodyParser } from './json-body.js';
+import { limitRatePerToken } from './rate-limit.js';
 import { RouteExplorer } from './openapi/route-explorer.js';
 import { refuseNulInQuery } from './query-nul.js';
 import { LedgerMetrics } from './observability/ledger-metrics.js';
@@ -54,6 +55,7 @@ export async function createLedgerApp(config: LedgerConfig, logger: Logger): Pro
   });
   const earlyAuthentication = new EarlyAuthentication(credentials);
   earlyAuthentication.install(fastify);
+  await limitRatePerToken(fastify, config.rateLimit);
   refuseNulInQuery(fastify);
   limitBodies(fastify);
   installHttpMetrics(fastify, metrics);

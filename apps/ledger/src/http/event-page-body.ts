@@ -1,10 +1,10 @@
-import type { EventPage } from '@trailmark/projections';
+import type { SearchPage } from '@trailmark/projections';
 import { jsonNumber } from './json.js';
 
 /** A search page as `GET /v1/events` answers it. */
-export function eventPageBody(page: EventPage): object {
+export function eventPageBody(page: SearchPage): object {
   return {
     events: page.events.map(({ leafIndex, envelope }) => ({ leafIndex: jsonNumber(leafIndex), event: envelope })),
-    next: page.next === undefined ? null : jsonNumber(page.next),
+    next: page.next === null ? null : jsonNumber(page.next),
   };
 }

@@ -10,20 +10,6 @@ const OUTCOMES = ['success', 'failure', 'error'];
 /** The filters of `GET /v1/events` and of its export, by query parameter. */
 export const FILTER_PARAMETERS = ['tenant', 'actor', 'action', 'target', 'outcome', 'from', 'to', 'requestId', 'correlationId', 'text'] as const;
 export type FilterQuery = Partial<Record<(typeof FILTER_PARAMETERS)[number], unknown>>;
-export type SearchQuery = FilterQuery & { cursor?: unknown; limit?: unknown };
-
-export const DEFAULT_SEARCH_LIMIT = 100;
-export const MAX_SEARCH_LIMIT = 1000;
-
-/** Which page of the search a request asks for: `limit` events after leaf `cursor` (the previous page's `next`). */
-export function parseSearchPage(query: SearchQuery): { limit: number; after?: bigint } {
-  const limit = Number(parseCount(query.limit, 'limit') ?? BigInt(DEFAULT_SEARCH_LIMIT));
-  if (limit < 1 || limit > MAX_SEARCH_LIMIT) {
-    throw new ApiError(400, 'bad_request', `limit must be from 1 to ${MAX_SEARCH_LIMIT}`, { parameter: 'limit' });
-  }
-  const cursor = parseCount(query.cursor, 'cursor');
-  return { limit, ...(cursor !== undefined && { after: cursor }) };
-}
 
 /**
  * The filter a request asks for, narrowed to the tenants its token may read. A token scoped to tenants must name

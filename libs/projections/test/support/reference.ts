@@ -10,10 +10,12 @@ export function referenceMatches(event: KnownEvent, filter: EventFilter): boolea
   const { envelope } = event;
   const context = event.detail?.context;
   const action = filter.action;
+  const actionIs = (name: string) => (name.endsWith('.*') ? envelope.action.startsWith(name.slice(0, -1)) : envelope.action === name);
   return (
     (filter.tenants === '*' || filter.tenants.includes(envelope.tenant)) &&
     (filter.actor === undefined || partMatches(envelope.actor, filter.actor)) &&
-    (action === undefined || (action.endsWith('.*') ? envelope.action.startsWith(action.slice(0, -1)) : envelope.action === action)) &&
+    (action === undefined || actionIs(action)) &&
+    !(filter.excludeActions ?? []).some(actionIs) &&
     (filter.target === undefined || envelope.targets.some((target) => partMatches(target, filter.target!))) &&
     (filter.outcome === undefined || envelope.outcome === filter.outcome) &&
     (filter.from === undefined || envelope.time >= filter.from) &&

@@ -74,13 +74,21 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'SearchController.search': {
     summary: "Search a tenant's events",
     description:
-      'Oldest first, by leaf index, from the search read model; only events already in the tree. A page holds at most ' +
-      '`limit` events; pass its `next` as `cursor` for the next one (`next` is null when the page is not full). The ' +
-      'search is recorded in the log as `audit_log.read`.',
+      'By leaf index, oldest first unless `sort=desc`, from the search read model; only events already in the tree. A ' +
+      'page holds at most `limit` events; pass its `next` as `cursor` for the next one (`next` is null when the page ' +
+      'is not full). The `Link` header (rel="next") names the next page; ascending, it is there on every page, so a ' +
+      'poller following it catches up and then gets empty pages until new events arrive. The search is recorded in ' +
+      'the log as `audit_log.read`; those records (`audit_log.*`) are left out unless `reads=include` or `action` ' +
+      'names that family, so a poller does not chase the records of its own polls.',
     tags: ['events'],
     parameters: FILTERS_AND({
       cursor: { description: 'the leaf index to continue after (the previous page\'s `next`)', schema: count },
       limit: { description: 'events per page, 1 to 1000 (100)', schema: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+      sort: { description: 'by leaf index: asc (default, oldest first) or desc', schema: { type: 'string', enum: ['asc', 'desc'] } },
+      reads: {
+        description: 'include: the records of reads and exports (`audit_log.*`) too; default exclude, unless `action` names them',
+        schema: { type: 'string', enum: ['include', 'exclude'] },
+      },
     }),
     responses: { '200': { description: 'a page of events', content: { [JSON_TYPE]: 'SearchPage' } } },
     errors: [400],

@@ -1,9 +1,6 @@
 // trailmark-verify --policy FILE: the witness quorum a checkpoint must meet, besides the log's key.
 import { readFileSync } from 'node:fs';
-import { FormatError, VerificationError } from './errors.js';
-import type { NoteVerifier } from './note.js';
-import { openWitnessedCheckpoint } from './witnessed-checkpoint.js';
-import { describeQuorum, parseWitnessPolicy, type WitnessPolicy } from './witness-policy.js';
+import { FormatError, VerificationError, describeQuorum, openWitnessedCheckpoint, parseWitnessPolicy, type NoteVerifier, type WitnessPolicy } from '@trailmark/proofs';
 
 export const POLICY_HELP =
   'a C2SP tlog-policy file ("witness <name> <vkey> [<url>]", "group ...", "quorum ..." lines): ' +
