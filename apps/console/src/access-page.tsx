@@ -5,7 +5,7 @@ interface Holding {
   readonly subject: { readonly type: string; readonly id: string };
   readonly role: string;
   readonly since: string;
-  readonly granted: { readonly id: string; readonly leafIndex: number };
+  readonly granted: { readonly eventId: string; readonly leafIndex: number };
 }
 
 /** Access review: who held a role at an instant, and the grant event (in the log, provable) that gave it. */
@@ -63,7 +63,7 @@ export function AccessPage({ api }: { api: Api }) {
                 <td>{holding.role}</td>
                 <td>{holding.since}</td>
                 <td class="mono">
-                  {holding.granted.id} ({holding.granted.leafIndex})
+                  {holding.granted.eventId} ({holding.granted.leafIndex})
                 </td>
               </tr>
             ))}
