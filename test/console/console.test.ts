@@ -158,7 +158,7 @@ describe('/console', () => {
     await page.getByRole('button', { name: /^Open event/ }).first().click();
     await page.getByRole('heading', { name: 'Envelope' }).waitFor();
     await page.getByRole('button', { name: "Fetch the server's log key" }).click();
-    await expect(page.getByText(/key id [0-9a-f]{8}/).first().isVisible()).resolves.toBe(true);
+    await page.getByText(/key id [0-9a-f]{8}/).first().waitFor();
     await page.getByRole('button', { name: 'Pin this key' }).click();
     await page.getByRole('button', { name: 'Verify in this browser' }).click();
     await page.getByText('Verified: this event is in the log signed by the pinned key.').waitFor();
@@ -205,7 +205,7 @@ describe('/console', () => {
     await shot(page, 'access-review');
 
     await page.getByRole('button', { name: 'Log health' }).click();
-    await page.getByText('Latest checkpoint').waitFor();
+    await page.getByRole('heading', { name: 'Latest checkpoint' }).waitFor();
     await shot(page, 'log-health');
     expect(failures).toEqual([]);
     await page.close();

@@ -10,7 +10,7 @@ interface Holding {
 
 /** Access review: who held a role at an instant, and the grant event (in the log, provable) that gave it. */
 export function AccessPage({ api }: { api: Api }) {
-  const [at, setAt] = useState(new Date().toISOString().slice(0, 16));
+  const [at, setAt] = useState(nextMinute());
   const [role, setRole] = useState('');
   const [holdings, setHoldings] = useState<readonly Holding[]>();
   const [error, setError] = useState<string>();
@@ -72,4 +72,9 @@ export function AccessPage({ api }: { api: Api }) {
       )}
     </section>
   );
+}
+
+/** The datetime-local input holds minutes: "now" rounded up, so events of this very minute are reviewed. */
+function nextMinute(): string {
+  return new Date(Date.now() + 60_000).toISOString().slice(0, 16);
 }
