@@ -18,12 +18,13 @@ COPY libs/alerts/package.json libs/alerts/
 COPY libs/streams/package.json libs/streams/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
+COPY apps/console/package.json apps/console/
 # No install scripts: the root `prepare` (tsc -b) needs the sources, which are not copied yet, and
 # better-sqlite3 is the only package allowed to run one (package.json "allowScripts").
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY . .
-# The service and the workspaces it references, and the verifier CLI (not bench/).
-RUN npx tsc -b apps/ledger proofs/cli
+# The service and the workspaces it references, the verifier CLI and the console (not bench/).
+RUN npx tsc -b apps/ledger proofs/cli && npm run build -w apps/console
 
 # --- runtime: production dependencies and the compiled output only ---
 FROM node:20.20.2-bookworm-slim
@@ -44,6 +45,7 @@ COPY libs/alerts/package.json libs/alerts/
 COPY libs/streams/package.json libs/streams/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
+COPY apps/console/package.json apps/console/
 # --ignore-scripts: `prepare` would run tsc, a dev dependency. No compiler here either: the addon
 # comes from the build stage, built on this same base image and Node version.
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
@@ -60,6 +62,8 @@ COPY --from=build /app/libs/alerts/dist libs/alerts/dist
 COPY --from=build /app/libs/streams/dist libs/streams/dist
 COPY --from=build /app/apps/ledger/dist apps/ledger/dist
 COPY --from=build /app/apps/ledger/bin apps/ledger/bin
+# The web console: static files the ledger serves at /console.
+COPY --from=build /app/apps/console/dist apps/console/dist
 # The data dir (signing key, ledger.db) belongs to the unprivileged `node` user of the base image;
 # a new named volume takes this ownership.
 RUN mkdir /data && chown node:node /data

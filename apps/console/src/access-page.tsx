@@ -5,12 +5,12 @@ interface Holding {
   readonly subject: { readonly type: string; readonly id: string };
   readonly role: string;
   readonly since: string;
-  readonly granted: { readonly id: string; readonly leafIndex: number };
+  readonly granted: { readonly eventId: string; readonly leafIndex: number };
 }
 
 /** Access review: who held a role at an instant, and the grant event (in the log, provable) that gave it. */
 export function AccessPage({ api }: { api: Api }) {
-  const [at, setAt] = useState(new Date().toISOString().slice(0, 16));
+  const [at, setAt] = useState(nextMinute());
   const [role, setRole] = useState('');
   const [holdings, setHoldings] = useState<readonly Holding[]>();
   const [error, setError] = useState<string>();
@@ -63,7 +63,7 @@ export function AccessPage({ api }: { api: Api }) {
                 <td>{holding.role}</td>
                 <td>{holding.since}</td>
                 <td class="mono">
-                  {holding.granted.id} ({holding.granted.leafIndex})
+                  {holding.granted.eventId} ({holding.granted.leafIndex})
                 </td>
               </tr>
             ))}
@@ -72,4 +72,9 @@ export function AccessPage({ api }: { api: Api }) {
       )}
     </section>
   );
+}
+
+/** The datetime-local input holds minutes: "now" rounded up, so events of this very minute are reviewed. */
+function nextMinute(): string {
+  return new Date(Date.now() + 60_000).toISOString().slice(0, 16);
 }

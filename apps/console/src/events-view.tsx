@@ -52,8 +52,11 @@ export function EventsView({ api, filters, onFilters }: { api: Api; filters: Fil
         height={Math.min(events.length, 12) * ROW_HEIGHT + 2}
         label="Events"
         row={({ leafIndex, event }) => (
-          <button type="button" class="row" onClick={() => setOpen(event.id)} aria-label={`Open event ${leafIndex}: ${event.action} ${event.outcome} by ${event.actor.id}`}>
-            <span>{leafIndex}</span>
+          <button type="button" class="row" onClick={() => setOpen(event.id)}>
+            <span>
+              <span class="visually-hidden">Open event </span>
+              {leafIndex}
+            </span>
             <span>{event.time.slice(0, 19).replace('T', ' ')}</span>
             <span>{event.action}</span>
             <span class={`outcome ${event.outcome}`}>{event.outcome}</span>

@@ -26,9 +26,9 @@ export function VirtualList<T>(props: {
       aria-label={props.label}
       role="region"
     >
-      <ul style={{ height: `${props.items.length * props.rowHeight}px` }} aria-setsize={props.items.length}>
+      <ul style={{ height: `${props.items.length * props.rowHeight}px` }}>
         {props.items.slice(first, last).map((item, i) => (
-          <li key={first + i} style={{ top: `${(first + i) * props.rowHeight}px`, height: `${props.rowHeight}px` }} aria-posinset={first + i + 1}>
+          <li key={first + i} style={{ top: `${(first + i) * props.rowHeight}px`, height: `${props.rowHeight}px` }} aria-setsize={props.items.length} aria-posinset={first + i + 1}>
             {props.row(item, first + i)}
           </li>
         ))}

@@ -68,6 +68,9 @@ const DESIGN_ACTIONS = {
 // Reserved actions the service records about itself (issue 17: log streams).
 const STREAM_ACTIONS = ['stream.created', 'stream.changed', 'stream.paused', 'stream.resumed', 'stream.replayed', 'stream.tested', 'stream.deleted', 'stream.failing'];
 
+// Reserved action of the console's viewer tokens (issue 19).
+const CONSOLE_ACTIONS = ['audit_log.viewer_token.issued'];
+
 describe('action vocabulary', () => {
   test('has every action of DESIGN.md, in its category', () => {
     for (const [category, actions] of Object.entries(DESIGN_ACTIONS)) {
@@ -76,7 +79,8 @@ describe('action vocabulary', () => {
       }
     }
     for (const action of STREAM_ACTIONS) expect(actionDefinition(action)?.category).toBe('administration');
-    expect(ACTION_NAMES).toHaveLength(Object.values(DESIGN_ACTIONS).flat().length + STREAM_ACTIONS.length);
+    for (const action of CONSOLE_ACTIONS) expect(actionDefinition(action)?.category).toBe('data_access');
+    expect(ACTION_NAMES).toHaveLength(Object.values(DESIGN_ACTIONS).flat().length + STREAM_ACTIONS.length + CONSOLE_ACTIONS.length);
   });
 
   test.each(ACTION_NAMES)('%s has an OCSF 1.8.0 class and activity', (action) => {

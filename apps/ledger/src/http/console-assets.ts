@@ -14,10 +14,11 @@ export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', impo
  */
 export async function serveConsole(app: NestFastifyApplication, root = CONSOLE_DIST): Promise<void> {
   if (!existsSync(root)) return;
+  // Relative asset URLs need the trailing slash.
+  app.getHttpAdapter().getInstance().get('/console', (_request, reply) => reply.redirect('/console/', 301));
   await app.register(fastifyStatic, {
     root,
     prefix: '/console/',
-    redirect: true,
     index: ['index.html'],
     cacheControl: false,
     setHeaders: (reply, path) => {
