@@ -1,7 +1,7 @@
 # The Trailmark ledger service. `docker compose up` builds it; docs/eventstoredb.md says how to run it.
 
 # --- build: compile the TypeScript workspaces and better-sqlite3's native addon ---
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:22.23.5-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -27,7 +27,7 @@ COPY . .
 RUN npx tsc -b apps/ledger proofs/cli && npm run build -w apps/console
 
 # --- runtime: production dependencies and the compiled output only ---
-FROM node:20.20.2-bookworm-slim
+FROM node:22.23.5-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     TRAILMARK_DATA_DIR=/data \

@@ -125,10 +125,10 @@ function dockerEnv(stage: Instruction[]): Record<string, string> {
   return env;
 }
 
-/** Environment variable names the ledger reads: `env.NAME` and `env, 'NAME'` in its sources. */
+/** Environment variable names the ledger reads: `env.NAME`, `env, 'NAME'` and config.ts's zod keys (`  NAME: `). */
 function envNamesRead(source: string): Set<string> {
   const names = new Set<string>();
-  for (const match of source.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b|\benv,\s*'([A-Z][A-Z0-9_]*)'/g)) names.add((match[1] ?? match[2])!);
+  for (const match of source.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b|\benv,\s*'([A-Z][A-Z0-9_]*)'|^ {2}([A-Z][A-Z0-9_]*): /gm)) names.add((match[1] ?? match[2] ?? match[3])!);
   return names;
 }
 
