@@ -2,7 +2,7 @@ import { ACTION_NAMES, tenantAllowed } from '@trailmark/domain';
 import type { EventFilter } from '@trailmark/projections';
 import { ApiError } from './api-error.js';
 import type { Principal } from './auth/credentials.js';
-import { parseCount, singleValue } from './json.js';
+import { singleValue } from './json.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const OUTCOMES = ['success', 'failure', 'error'];
