@@ -16,6 +16,7 @@ COPY libs/domain/package.json libs/domain/
 COPY libs/projections/package.json libs/projections/
 COPY libs/alerts/package.json libs/alerts/
 COPY libs/streams/package.json libs/streams/
+COPY libs/client/package.json libs/client/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
 COPY apps/console/package.json apps/console/
@@ -43,6 +44,7 @@ COPY libs/domain/package.json libs/domain/
 COPY libs/projections/package.json libs/projections/
 COPY libs/alerts/package.json libs/alerts/
 COPY libs/streams/package.json libs/streams/
+COPY libs/client/package.json libs/client/
 COPY test/esdb-double/package.json test/esdb-double/
 COPY apps/ledger/package.json apps/ledger/
 COPY apps/console/package.json apps/console/
