@@ -13,6 +13,7 @@ COPY libs/merkle/package.json libs/merkle/
 COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
 COPY libs/domain/package.json libs/domain/
+COPY libs/sequencer/package.json libs/sequencer/
 COPY libs/projections/package.json libs/projections/
 COPY libs/alerts/package.json libs/alerts/
 COPY libs/streams/package.json libs/streams/
@@ -41,6 +42,7 @@ COPY libs/merkle/package.json libs/merkle/
 COPY libs/checkpoint/package.json libs/checkpoint/
 COPY libs/event-store/package.json libs/event-store/
 COPY libs/domain/package.json libs/domain/
+COPY libs/sequencer/package.json libs/sequencer/
 COPY libs/projections/package.json libs/projections/
 COPY libs/alerts/package.json libs/alerts/
 COPY libs/streams/package.json libs/streams/
@@ -59,6 +61,7 @@ COPY --from=build /app/libs/merkle/dist libs/merkle/dist
 COPY --from=build /app/libs/checkpoint/dist libs/checkpoint/dist
 COPY --from=build /app/libs/event-store/dist libs/event-store/dist
 COPY --from=build /app/libs/domain/dist libs/domain/dist
+COPY --from=build /app/libs/sequencer/dist libs/sequencer/dist
 COPY --from=build /app/libs/projections/dist libs/projections/dist
 COPY --from=build /app/libs/alerts/dist libs/alerts/dist
 COPY --from=build /app/libs/streams/dist libs/streams/dist

@@ -7,7 +7,7 @@ const base = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@trailmark/proofs$': '<rootDir>/proofs/src/index.ts',
-    '^@trailmark/(merkle|checkpoint|domain|event-store|projections|streams|alerts)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@trailmark/(merkle|checkpoint|domain|sequencer|event-store|projections|streams|alerts)$': '<rootDir>/libs/$1/src/index.ts',
     '^@trailmark/ledger$': '<rootDir>/apps/ledger/src/index.ts',
     '^@trailmark/esdb-double$': '<rootDir>/test/esdb-double/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

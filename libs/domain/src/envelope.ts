@@ -30,6 +30,8 @@ export const MAX_LEAF_BYTES = 65_535;
 export const DETAIL_SALT_BYTES = 16;
 /** The event-store stream category (DESIGN.md): `$ce-identity` gathers every identity stream. */
 export const IDENTITY_STREAM_CATEGORY = 'identity';
+/** What every identity stream's name starts with: leaf i is the i-th event of these streams in the store's order. */
+export const IDENTITY_STREAM_PREFIX = `${IDENTITY_STREAM_CATEGORY}-`;
 
 export interface EnvelopeActor {
   readonly type: IdentityEventInput['actor']['type'];

@@ -5,12 +5,8 @@ import {
   EventIdConflictError,
   EventRecorder,
   RecordingInterruptedError,
-  Sequencer,
-  SequencerStoppedError,
-  SqliteLedgerIndex,
-  type IntegratedLeaf,
-  type LedgerIndex,
 } from '@trailmark/domain';
+import { Sequencer, SequencerStoppedError, SqliteLedgerIndex, type IntegratedLeaf, type LedgerIndex } from '@trailmark/sequencer';
 import { SqliteEventStore, StoreUnavailableError } from '@trailmark/event-store';
 import type { AppendRequest, AppendResult, EventStore, Position } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';

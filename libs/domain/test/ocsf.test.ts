@@ -9,13 +9,12 @@ import {
   parseEnvelope,
   parseIdentityEventInput,
   prepareEvent,
-  Sequencer,
-  SqliteLedgerIndex,
   toOcsfEvent,
   type Action,
   type OcsfEvent,
 } from '@trailmark/domain';
 import { SqliteEventStore } from '@trailmark/event-store';
+import { Sequencer, SqliteLedgerIndex } from '@trailmark/sequencer';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 
 // ---------------------------------------------------------------------------------------------

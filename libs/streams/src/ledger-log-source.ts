@@ -1,4 +1,5 @@
-import { IDENTITY_STREAM_PREFIX, type LedgerIndex } from '@trailmark/domain';
+import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
+import type { LedgerIndex } from '@trailmark/sequencer';
 import type { EventStore } from '@trailmark/event-store';
 import { batchInclusionSpans, type Hash, type LeafSpan } from '@trailmark/proofs';
 import type { LogLeaf, LogSource, StreamCheckpoint } from './log-source.js';

@@ -13,7 +13,8 @@ import {
   type SignedCheckpoint,
 } from '@trailmark/checkpoint';
 import { ALERTS_DB_FILE, AlertOutbox, AlertThread, SqliteAlertStore } from '@trailmark/alerts';
-import { EventRecorder, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
+import { EventRecorder } from '@trailmark/domain';
+import { Sequencer, SqliteLedgerIndex } from '@trailmark/sequencer';
 import { EsdbEventStore, SqliteEventStore, type EventStore } from '@trailmark/event-store';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';

@@ -1,4 +1,5 @@
-import { newEventId, type EventRecorder, type LedgerIndex } from '@trailmark/domain';
+import { newEventId, type EventRecorder } from '@trailmark/domain';
+import type { LedgerIndex } from '@trailmark/sequencer';
 import type { EventStore } from '@trailmark/event-store';
 import type { Hash, LeafSpan } from '@trailmark/proofs';
 import {

@@ -1,4 +1,5 @@
-import { IDENTITY_STREAM_PREFIX, type LedgerIndex } from '@trailmark/domain';
+import { IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
+import type { LedgerIndex } from '@trailmark/sequencer';
 import type { EventStore } from '@trailmark/event-store';
 import { TILE_HEIGHT, TILE_WIDTH, type TileReader } from '@trailmark/merkle';
 import { encodeEntryBundle } from '@trailmark/proofs';

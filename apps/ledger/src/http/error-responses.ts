@@ -10,7 +10,7 @@ import {
 } from '@trailmark/domain';
 import { NoCheckpointServedError, ProofRangeError, PublisherStoppedError } from '@trailmark/checkpoint';
 import { ProjectorStoppedError } from '@trailmark/projections';
-import { SequencerStoppedError } from '@trailmark/domain';
+import { SequencerStoppedError } from '@trailmark/sequencer';
 import { DuplicateEventError, StoreUnavailableError } from '@trailmark/event-store';
 import { CheckpointTimeoutError } from '../core/ledger-core.js';
 import { ApiError } from './api-error.js';

@@ -1,14 +1,13 @@
 import { StoreUnavailableError, type EventStore, type Position, type RecordedEvent } from '@trailmark/event-store';
 import { ServerClock, type ClockStatus, type ServerClockOptions } from '../clock.js';
 import { decodeEventMetadata, encodeEventMetadata } from '../stored-event.js';
-import { isRetryOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
+import { IDENTITY_STREAM_PREFIX, isRetryOf, parseEnvelope, prepareEvent, type Envelope, type PreparedEvent } from '../envelope.js';
 import { RecordingInterruptedError, EventIdConflictError, InvalidEventError, SecretFieldError } from '../errors.js';
 import { newEventId } from '../ids.js';
 import { parseIdentityEventInput, type IdentityEventInput } from '../schema.js';
 import { findSecretFields } from '../secrets.js';
 import { isReservedAction } from '../vocabulary.js';
-import type { IntegratedLeaf, LedgerIndex } from '../sequencing/ledger-index.js';
-import { IDENTITY_STREAM_PREFIX, type Sequencer } from '../sequencing/sequencer.js';
+import type { LeafFinder, LeafLocation, LeafWaiter } from './leaf-ports.js';
 import type { Receipt } from './receipt.js';
 import { TenantNotAllowedError, tenantAllowed, type TenantScope } from './tenant-access.js';
 
@@ -33,8 +32,8 @@ export class EventRecorder {
 
   constructor(
     private readonly store: EventStore,
-    private readonly sequencer: Sequencer,
-    private readonly index: LedgerIndex,
+    private readonly sequencer: LeafWaiter,
+    private readonly index: LeafFinder,
     /** How server time treats steps of the wall clock, and whom it tells (clock.ts). */
     private readonly clockOptions: Pick<ServerClockOptions, 'stepBoundMs' | 'onStep' | 'readings'> = {},
   ) {
@@ -168,7 +167,7 @@ export class EventRecorder {
   }
 
   /** The stored event of an integrated leaf. */
-  async readLeaf(leaf: IntegratedLeaf): Promise<RecordedEvent> {
+  async readLeaf(leaf: LeafLocation): Promise<RecordedEvent> {
     const [event] = await this.store.readAll({ from: leaf.position, maxCount: 1, streamPrefix: IDENTITY_STREAM_PREFIX });
     if (!event || event.id !== leaf.eventId) {
       throw new Error(`the store has no event ${leaf.eventId} at the position the ledger index gives for leaf ${leaf.leafIndex}`);
@@ -186,7 +185,7 @@ export class EventRecorder {
     return leaf && this.compare(input, input.id, leaf);
   }
 
-  private async compare(input: IdentityEventInput, id: string, leaf: IntegratedLeaf): Promise<RecordedIdentityEvent> {
+  private async compare(input: IdentityEventInput, id: string, leaf: LeafLocation): Promise<RecordedIdentityEvent> {
     const stored = await this.readLeaf(leaf);
     if (!isRetryOf(input, stored.data, decodeEventMetadata(stored.metadata).salt)) throw new EventIdConflictError(id);
     const envelope = parseEnvelope(stored.data);

@@ -1,7 +1,8 @@
 // The read-model contract: one suite, run against every ReadModelStore adapter (SQLite, PostgreSQL). Events go
 // through a real SqliteEventStore and the Projector; every answer is compared with a plain replay of the same events.
 import Database from 'better-sqlite3';
-import { IDENTITY_EVENT_TYPE, Sequencer, SqliteLedgerIndex } from '@trailmark/domain';
+import { IDENTITY_EVENT_TYPE } from '@trailmark/domain';
+import { Sequencer, SqliteLedgerIndex } from '@trailmark/sequencer';
 import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { SqliteEventStore, type Position } from '@trailmark/event-store';
 import {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Position } from '@trailmark/event-store';
-import type { EventKey } from '../envelope.js';
+import type { EventKey } from '@trailmark/domain';
 import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
 
 // event_id is not UNIQUE: EventStoreDB checks ids per stream only, so two service instances racing with one

@@ -1,11 +1,8 @@
 import { hashLeaf } from '@trailmark/proofs';
-import { eventKeyOf, IDENTITY_STREAM_CATEGORY } from '../envelope.js';
+import { eventKeyOf, IDENTITY_STREAM_PREFIX } from '@trailmark/domain';
 import type { MerkleTree } from '@trailmark/merkle';
 import { comparePositions, type EventStore, type Position, type RecordedEvent, type Subscription } from '@trailmark/event-store';
 import type { IntegratedLeaf, LedgerIndex } from './ledger-index.js';
-
-/** Streams of identity events: the category `identity` (DESIGN.md). Leaf i is the i-th of them in the store's order. */
-export const IDENTITY_STREAM_PREFIX = `${IDENTITY_STREAM_CATEGORY}-`;
 
 /** Leaves keyed per read of the store when an older index is brought up to date. */
 const PAGE = 1_000;

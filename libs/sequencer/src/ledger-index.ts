@@ -1,5 +1,5 @@
 import type { Position } from '@trailmark/event-store';
-import type { EventKey } from '../envelope.js';
+import type { EventKey } from '@trailmark/domain';
 
 /** Where an event sits in the log: its leaf index, and its position in the store's global order. */
 export interface IntegratedLeaf {
