@@ -21,13 +21,13 @@ export async function serveConsole(app: NestFastifyApplication, root = CONSOLE_D
     prefix: '/console/',
     index: ['index.html'],
     cacheControl: false,
-    setHeaders: (reply, path) => {
+    setHeaders: (response, path) => {
       const hashed = /[\\/]assets[\\/]/.test(path);
-      void reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
-      void reply.header('x-content-type-options', 'nosniff');
+      response.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      response.setHeader('x-content-type-options', 'nosniff');
       if (path.endsWith('.html')) {
         // The console talks only to this origin's API; nothing may frame it (the embeddable element is the way in).
-        void reply.header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+        response.setHeader('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
       }
     },
   });
