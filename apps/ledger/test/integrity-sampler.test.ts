@@ -69,3 +69,15 @@ test('a halted sequencer and a refusing witness each raise one alert', async () 
     await close();
   }
 });
+
+test('a process stalled for ten intervals is not overdue: lateness is counted in samples too', async () => {
+  const { state, tick, close } = setUp();
+  try {
+    state.tree = 1n;
+    expect(tick(20 * INTERVAL)).toEqual([]);
+    for (let i = 0; i < 9; i++) expect(tick()).toEqual([]);
+    expect(tick()).toEqual(['checkpoint-overdue']);
+  } finally {
+    await close();
+  }
+});

@@ -34,6 +34,8 @@ export class IntegritySampler {
   /** When a sample last saw the log covered by a checkpoint, or a new checkpoint served. */
   private lastCovered: number | undefined;
   private lastServed: bigint | undefined;
+  /** Samples in a row that found leaves no checkpoint covers. */
+  private uncovered = 0;
 
   constructor(
     private readonly sources: IntegritySources,
@@ -73,14 +75,20 @@ export class IntegritySampler {
     const treeSize = this.sources.treeSize();
     // A quiet log signs nothing and is not late: overdue counts from when all its leaves were last covered (an
     // empty tree needs no checkpoint). With a witness policy, covered means served: cosigned by the quorum.
-    if (served !== this.lastServed || (served ?? 0n) >= treeSize) this.lastCovered = at;
+    if (served !== this.lastServed || (served ?? 0n) >= treeSize) {
+      this.lastCovered = at;
+      this.uncovered = 0;
+    } else this.uncovered += 1;
     this.lastServed = served;
+    // Late by samples as well as by time: a process stalled for ten intervals stalled its publisher too.
+    const last = this.lastCovered ?? this.since;
+    const lastPublishedAt = Math.max(last, at - this.uncovered * this.options.intervalMs);
     const halted = this.sources.sequencerHalted();
     return {
       at,
       treeSize: Number(treeSize),
       ...(halted !== undefined && { sequencerHalted: halted }),
-      checkpoints: { intervalMs: this.options.intervalMs, since: this.since, ...(this.lastCovered !== undefined && { lastPublishedAt: this.lastCovered }) },
+      checkpoints: { intervalMs: this.options.intervalMs, since: this.since, lastPublishedAt },
       refusingWitnesses: this.sources.refusingWitnesses(),
     };
   }
