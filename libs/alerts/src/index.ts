@@ -9,7 +9,7 @@ export { DAY, HOUR, MINUTE, SEVERITIES, markOf, type Finding, type Rule, type Ru
 export { WindowedState, type Mark, type RuleState } from './rule-state.js';
 export { InvalidRuleSettingsError, effectiveSettings, parseRuleOverrides, type EffectiveSettings, type RuleOverrides } from './rule-settings.js';
 export { DEFAULT_RULES } from './rules/index.js';
-export { ALERTS_DB_FILE, SqliteAlertStore, type AlertFilter, type TenantRules } from './sqlite-alert-store.js';
+export { ALERTS_DB_FILE, SqliteAlertStore, noChanges, type AlertFilter, type TenantRules } from './sqlite-alert-store.js';
 export { INTEGRITY_RULES } from './integrity/index.js';
 export { IntegrityWatch, OPERATOR_CHANNEL } from './integrity/integrity-watch.js';
 export type { IntegrityFinding, IntegrityRule, LogHealth } from './integrity/log-health.js';

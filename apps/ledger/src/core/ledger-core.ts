@@ -20,6 +20,7 @@ import { MerkleTree, SqliteTileStore } from '@trailmark/merkle';
 import { openReadModel, ProjectorThread, type ProjectorHandle, type ReadModelStore } from '@trailmark/projections';
 import type { LedgerConfig } from '../config.js';
 import { recordAlertEvent } from './alert-recording.js';
+import { IntegritySampler } from './integrity-sampler.js';
 import { LedgerWitnesses } from './ledger-witnesses.js';
 import { logClockStep } from './clock-log.js';
 import { openLedgerStreams } from './open-ledger-streams.js';
@@ -95,6 +96,8 @@ export class LedgerCore {
   readonly alertStore: SqliteAlertStore;
   readonly alerts: AlertThread;
   readonly alertOutbox: AlertOutbox;
+  /** The log-integrity alerts (sequencer halted, checkpoints overdue, witnesses refusing), for the operator. */
+  readonly integrity: IntegritySampler;
   private started = false;
   private stopped = false;
   private readonly logger = new Logger('LedgerCore');
@@ -152,6 +155,15 @@ export class LedgerCore {
     const source = esdbConnectionString === undefined ? { sqliteFile: join(config.dataDir, LEDGER_DB_FILE) } : { esdbConnectionString };
     this.alerts = new AlertThread({ store: source, alertsFile, onError });
     this.alerts.listen({ raised: () => this.alertOutbox.drain() });
+    this.integrity = new IntegritySampler(
+      {
+        sequencerHalted: () => this.sequencer.failure?.message,
+        treeSize: () => this.tree.size,
+        servedSize: () => this.servedCheckpoint()?.size,
+        refusingWitnesses: () => (this.witnesses?.status() ?? []).flatMap(({ name, conflict }) => (conflict === undefined ? [] : [{ witness: name, reason: conflict }])),
+      },
+      { intervalMs: config.checkpointIntervalMs, alertStore: this.alertStore, outbox: this.alertOutbox },
+    );
   }
 
   /**
@@ -219,6 +231,7 @@ export class LedgerCore {
       // Alerts written before a stop but not yet recorded.
       this.alertOutbox.drain();
       await this.alerts.start();
+      this.integrity.start();
     }
     this.started = true;
   }
@@ -290,6 +303,7 @@ export class LedgerCore {
     await this.logStreams?.stop();
     this.publisher.stop();
     this.witnesses?.stop();
+    this.integrity.stop();
     try {
       await this.alertOutbox.stop();
       await this.alerts.stop();

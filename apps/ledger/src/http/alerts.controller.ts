@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ALERT_STATUSES, SEVERITIES, type AlertRecord, type AlertStatus } from '@trailmark/alerts';
+import { ALERT_STATUSES, OPERATOR_CHANNEL, SEVERITIES, type AlertRecord, type AlertStatus } from '@trailmark/alerts';
 import { RecordRead, tenantAllowed } from '@trailmark/domain';
 import { alertsCaughtUp, decideAlert } from '../core/alert-actions.js';
 import { LedgerCore } from '../core/ledger-core.js';
@@ -16,6 +16,10 @@ import { parseCount, singleValue } from './json.js';
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 const MAX_NOTE = 1024;
+
+/** A tenant's alerts for its tokens; the operator's channel (integrity alerts) for tokens of every tenant only. */
+const mayRead = (principal: Principal, tenant: string) =>
+  tenant === OPERATOR_CHANNEL ? principal.tenants === '*' : tenantAllowed(principal.tenants, tenant);
 
 type AlertQuery = Partial<Record<'tenant' | 'rule' | 'severity' | 'status' | 'from' | 'to' | 'cursor' | 'limit', unknown>>;
 
@@ -35,7 +39,7 @@ export class AlertsController {
     if (tenant === undefined && principal.tenants !== '*') {
       throw new ApiError(400, 'bad_request', 'tenant is required for a token scoped to tenants', { parameter: 'tenant' });
     }
-    if (tenant !== undefined && !tenantAllowed(principal.tenants, tenant)) {
+    if (tenant !== undefined && !mayRead(principal, tenant)) {
       throw new ApiError(403, 'forbidden', `the token "${principal.name}" may not read tenant "${tenant}"`, { parameter: 'tenant' });
     }
     const rule = singleValue(query.rule, 'rule');
@@ -108,7 +112,7 @@ export class AlertsController {
   /** The alert, if it exists in a tenant the token may read: otherwise 404, so ids of other tenants tell nothing. */
   private visible(id: string, principal: Principal): AlertRecord {
     const alert = this.core.alertStore.get(id);
-    if (!alert || !tenantAllowed(principal.tenants, alert.tenant)) throw new ApiError(404, 'not_found', `no alert ${id}`, { id });
+    if (!alert || !mayRead(principal, alert.tenant)) throw new ApiError(404, 'not_found', `no alert ${id}`, { id });
     return alert;
   }
 }

@@ -3,8 +3,11 @@ import type { AlertRecord } from '../alert-record.js';
 import { INTEGRITY_RULES } from './index.js';
 import type { IntegrityRule, LogHealth } from './log-health.js';
 
-/** The tenant of the operator's channel: no tenant's token sees it, only one for every tenant ('*'). */
-export const OPERATOR_CHANNEL = '';
+/**
+ * The tenant of the operator's channel: a reserved name, since an event needs a tenant. Only a token for every
+ * tenant ('*') sees its alerts, whatever tenants another token names.
+ */
+export const OPERATOR_CHANNEL = 'trailmark-operator';
 
 const serverTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 
