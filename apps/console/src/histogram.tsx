@@ -4,6 +4,8 @@ import type { SearchEvent } from './search.js';
 
 const WIDTH = 600;
 const HEIGHT = 80;
+/** A bar no wider than this, so one busy second reads as a bar, not a filled box. */
+const MAX_BAR = 24;
 
 const label = (start: number, widthMs: number) => {
   const iso = new Date(start).toISOString().replace('T', ' ');
@@ -19,7 +21,7 @@ export function Histogram({ events, complete }: { events: readonly SearchEvent[]
   const { widthMs, bins } = useMemo(() => binTimes(events.map(({ event }) => Date.parse(event.time))), [events]);
   if (bins.length === 0) return null;
   const peak = Math.max(...bins.map((bin) => bin.count));
-  const barWidth = WIDTH / bins.length;
+  const barWidth = Math.min(WIDTH / bins.length, MAX_BAR);
   return (
     <figure class="histogram">
       <figcaption>
@@ -35,7 +37,11 @@ export function Histogram({ events, complete }: { events: readonly SearchEvent[]
             </rect>
           );
         })}
+        <line x1="0" y1={HEIGHT - 0.5} x2={WIDTH} y2={HEIGHT - 0.5} stroke="#555" />
       </svg>
+      <p class="histogram-range">
+        {label(bins[0]!.start, widthMs)} to {label(bins.at(-1)!.start + widthMs, widthMs)} UTC, tallest bar {peak}
+      </p>
       <table class="visually-hidden">
         <caption>Events per interval</caption>
         <thead>
