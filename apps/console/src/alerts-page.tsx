@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from './api.js';
 
 interface Alert {
@@ -28,8 +28,11 @@ export function AlertsPage({ api }: { api: Api }) {
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<string>();
   const [note, setNote] = useState('');
+  // The latest request wins: an answer for filters since changed must not overwrite the newer list.
+  const latest = useRef(0);
 
   const load = async (cursor: number | null, previous: readonly Alert[]) => {
+    const request = ++latest.current;
     setError(undefined);
     try {
       const page = await api.json<{ alerts: readonly Alert[]; next: number | null }>('/v1/alerts', {
@@ -38,10 +41,11 @@ export function AlertsPage({ api }: { api: Api }) {
         limit: String(PAGE),
         ...(cursor !== null && { cursor: String(cursor) }),
       });
+      if (request !== latest.current) return;
       setAlerts([...previous, ...page.alerts]);
       setNext(page.next);
     } catch (failure) {
-      setError((failure as Error).message);
+      if (request === latest.current) setError((failure as Error).message);
     }
   };
   useEffect(() => void load(null, []), [api, filters]);
