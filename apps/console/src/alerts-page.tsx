@@ -53,8 +53,9 @@ export function AlertsPage({ api }: { api: Api }) {
   const act = async (alert: Alert, verb: 'ack' | 'close') => {
     setError(undefined);
     try {
-      await api.post(`/v1/alerts/${alert.id}/${verb}`, note === '' ? {} : { note });
-      await load(null, []);
+      // The answer is the alert as decided: shown at once, whether or not the list's read model has caught up.
+      const decided = await api.post<Alert>(`/v1/alerts/${alert.id}/${verb}`, note === '' ? {} : { note });
+      setAlerts((shown) => shown.map((each) => (each.id === decided.id ? decided : each)));
     } catch (failure) {
       setError((failure as Error).message);
     }
