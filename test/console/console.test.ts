@@ -65,10 +65,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
   });
 }
 
-async function signIn(page: Page): Promise<void> {
+async function signIn(page: Page, token = viewerToken): Promise<void> {
   await page.goto(`${ledger.url}/console/`);
   await page.getByLabel('Tenant').fill('acme');
-  await page.getByLabel('Token').fill(viewerToken);
+  await page.getByLabel('Token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText(/^\d+ events shown/).waitFor();
 }
@@ -251,7 +251,7 @@ describe('/console', () => {
     expect(created.status).toBe(201);
     // The alert engine follows the log: poll the API (by count of answers, not time) until it has judged the grant.
     const critical = async () => {
-      const listed = (await (await api('/v1/alerts?tenant=acme&severity=critical', viewerToken)).json()) as { alerts: { summary: string }[] };
+      const listed = (await (await api('/v1/alerts?tenant=acme&severity=critical', viewerToken)).json()) as { alerts: { status: string }[] };
       return listed.alerts;
     };
     while ((await critical()).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -277,6 +277,18 @@ describe('/console', () => {
     await shot(page, 'streams');
     expect(failures).toEqual([]);
     await page.close();
+
+    // An admin acknowledges the alert with a note; the API keeps who and why.
+    const admin = await browser.newPage();
+    await signIn(admin, DEV_TOKEN);
+    await admin.getByRole('button', { name: 'Alerts', exact: true }).click();
+    await admin.getByLabel('Severity').selectOption('critical');
+    await admin.getByLabel('Note for acknowledge or close').fill('expected: onboarding');
+    await admin.getByRole('button', { name: 'Acknowledge privilege-escalation' }).click();
+    await admin.getByText('acknowledged by api_key:dev: expected: onboarding').waitFor();
+    const [acknowledged] = await critical();
+    expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledged: { by: 'api_key:dev', note: 'expected: onboarding' } });
+    await admin.close();
 
     // A ledger without these APIs (alerts off: 404; streams unavailable: 503) shows no page for them.
     const bare = await browser.newPage();
