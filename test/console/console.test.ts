@@ -56,6 +56,28 @@ const api = (path: string, token: string, init: RequestInit = {}) =>
 const mint = (tenant: string, body: unknown, token = DEV_TOKEN) => api(`/v1/tenants/${tenant}/viewer-tokens`, token, { method: 'POST', body: JSON.stringify(body) });
 const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 
+/** The ids of axe-core's serious or critical violations on the page as it stands. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: readFileSync(AXE, 'utf8') });
+  return page.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
+    return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
+  });
+}
+
+async function signIn(page: Page, token = viewerToken): Promise<void> {
+  await page.goto(`${ledger.url}/console/`);
+  await page.getByLabel('Tenant').fill('acme');
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(/^\d+ events shown/).waitFor();
+}
+
+/** The histogram's counts per interval, read from its table (the SVG bars carry the same numbers). */
+async function histogramCounts(page: Page): Promise<number[]> {
+  return (await page.locator('figure.histogram tr.bin td:nth-child(2)').allTextContents()).map(Number);
+}
+
 beforeAll(async () => {
   if (!existsSync(CONSOLE_DIST)) throw new Error('apps/console/dist is missing: `npm run build` builds the console (npm test does)');
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -63,7 +85,14 @@ beforeAll(async () => {
   cleanup = dir.cleanup;
   shiftFile = `${dir.dataDir}/clock-shift`;
   writeFileSync(shiftFile, '0');
-  ledger = await startLedger(dir.dataDir, { NODE_OPTIONS: `--import=${PRELOAD}`, TRAILMARK_TEST_CLOCK_SHIFT_FILE: shiftFile });
+  ledger = await startLedger(dir.dataDir, {
+    NODE_OPTIONS: `--import=${PRELOAD}`,
+    TRAILMARK_TEST_CLOCK_SHIFT_FILE: shiftFile,
+    // The test's stream points at a closed loopback port: a stream the Streams page shows failing.
+    TRAILMARK_STREAM_ALLOW_PRIVATE: '1',
+    TRAILMARK_STREAM_RETRY_INITIAL_MS: '10',
+    TRAILMARK_STREAM_RETRY_MAX_MS: '100',
+  });
   expect((await api('/v1/events/batch', DEV_TOKEN, { method: 'POST', body: JSON.stringify({ events: acmeEvents }) })).status).toBe(201);
   const globex = await api('/v1/events/batch?wait=checkpoint', DEV_TOKEN, { method: 'POST', body: JSON.stringify({ events: globexEvents }) });
   expect(globex.status).toBe(201);
@@ -144,6 +173,8 @@ describe('/console', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText(/^100 events shown, more to load$/).waitFor();
     expect(page.url()).not.toContain(viewerToken);
+    expect((await histogramCounts(page)).reduce((sum, count) => sum + count, 0)).toBe(100);
+    await page.getByText(/^Events over time: the 100 events loaded so far/).waitFor();
     await shot(page, 'events');
 
     // Filter on an action prefix, then page with the cursor: the list is virtualised, so 140 rows are not 140 nodes.
@@ -152,6 +183,11 @@ describe('/console', () => {
     await page.getByText(/^100 events shown, more to load$/).waitFor();
     await page.getByRole('button', { name: 'Load more' }).click();
     await page.getByText(/^140 events shown$/).waitFor();
+    // The histogram covers the pages loaded: every loaded event in one bar or another, one bar per interval.
+    const counts = await histogramCounts(page);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(LOGINS);
+    expect(await page.locator('figure.histogram rect').count()).toBe(counts.length);
+    await page.getByText(/^Events over time: the 140 events loaded \(the whole result\)/).waitFor();
     const rendered = await page.locator('.virtual-list li').count();
     expect(rendered).toBeLessThan(40);
 
@@ -165,13 +201,7 @@ describe('/console', () => {
     expect(await page.locator('.step.ok').count()).toBe(7);
     await shot(page, 'verified');
 
-    const axe = readFileSync(AXE, 'utf8');
-    await page.addScriptTag({ content: axe });
-    const violations = await page.evaluate(async () => {
-      const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
-      return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
-    });
-    expect(violations).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
 
     // A proof whose first path hash was changed in transit: the path no longer leads to the signed root.
     await page.route('**/v1/events/*/proof', async (route) => {
@@ -209,6 +239,70 @@ describe('/console', () => {
     await shot(page, 'log-health');
     expect(failures).toEqual([]);
     await page.close();
+  });
+
+  test('the Alerts page lists the alert a self-grant raised; the Streams page the stream an admin created; both hidden when their API is absent', async () => {
+    const selfGrant = { tenant: 'acme', action: 'role.granted', outcome: 'success', actor: { type: 'user', id: 'u_self' }, targets: [{ type: 'user', id: 'u_self' }, { type: 'role', id: 'editor' }] };
+    expect((await api('/v1/events', DEV_TOKEN, { method: 'POST', body: JSON.stringify(selfGrant) })).status).toBe(201);
+    const created = await api('/v1/tenants/acme/streams', DEV_TOKEN, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'siem-console', sink: { type: 'webhook', url: 'http://127.0.0.1:9/hook' }, secret: 'whsec-console-test', start: { leaf: 0 } }),
+    });
+    expect(created.status).toBe(201);
+    // The alert engine follows the log: poll the API (by count of answers, not time) until it has judged the grant.
+    const critical = async () => {
+      const listed = (await (await api('/v1/alerts?tenant=acme&severity=critical', viewerToken)).json()) as { alerts: { status: string }[] };
+      return listed.alerts;
+    };
+    while ((await critical()).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const page = await browser.newPage({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    await signIn(page);
+    await page.getByRole('button', { name: 'Alerts', exact: true }).click();
+    await page.getByLabel('Severity').selectOption('critical');
+    await page.getByText(/^1 alerts$/).waitFor();
+    await page.getByRole('cell', { name: 'user u_self granted themself the role editor' }).waitFor();
+    expect(await page.locator('tr.alert td.severity').allTextContents()).toEqual(['critical']);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'alerts');
+
+    await page.getByRole('button', { name: 'Streams', exact: true }).click();
+    await page.getByText(/^1 streams$/).waitFor();
+    const row = page.locator('tr.stream', { hasText: 'siem-console' });
+    await row.waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toContain('webhook');
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'streams');
+    expect(failures).toEqual([]);
+    await page.close();
+
+    // An admin acknowledges the alert with a note; the API keeps who and why.
+    const admin = await browser.newPage();
+    await signIn(admin, DEV_TOKEN);
+    await admin.getByRole('button', { name: 'Alerts', exact: true }).click();
+    await admin.getByLabel('Severity').selectOption('critical');
+    await admin.getByLabel('Note for acknowledge or close').fill('expected: onboarding');
+    await admin.getByRole('button', { name: 'Acknowledge privilege-escalation' }).click();
+    await admin.getByText('acknowledged by api_key:dev: expected: onboarding').waitFor();
+    const [acknowledged] = await critical();
+    expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledged: { by: 'api_key:dev', note: 'expected: onboarding' } });
+    await admin.close();
+
+    // A ledger without these APIs (alerts off: 404; streams unavailable: 503) shows no page for them.
+    const bare = await browser.newPage();
+    const probed = (pattern: string, status: number) =>
+      new Promise<void>((resolve) => void bare.route(pattern, async (route) => (await route.fulfill({ status, json: { error: { message: 'absent' } } }), resolve())));
+    const answered = Promise.all([probed('**/v1/alerts?*', 404), probed('**/v1/tenants/acme/streams', 503)]);
+    await signIn(bare);
+    await answered;
+    // One frame after both answers: the console has rendered what it made of them.
+    await bare.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    await bare.getByRole('button', { name: 'Log health' }).waitFor();
+    expect(await bare.getByRole('button', { name: 'Streams', exact: true }).count()).toBe(0);
+    expect(await bare.getByRole('button', { name: 'Alerts', exact: true }).count()).toBe(0);
+    await bare.close();
   });
 
   test('the embeddable <trailmark-log-viewer> shows the tenant its token reads', async () => {

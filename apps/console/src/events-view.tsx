@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.js';
 import { EventDetail } from './event-detail.js';
 import { FilterForm } from './filter-form.js';
+import { Histogram } from './histogram.js';
 import { searchParams, type Filters, type SearchEvent, type SearchPage } from './search.js';
 import { VirtualList } from './virtual-list.js';
 
@@ -38,6 +39,7 @@ export function EventsView({ api, filters, onFilters }: { api: Api; filters: Fil
       <p role="status">
         {events.length} events shown{next !== null ? ', more to load' : ''}
       </p>
+      <Histogram events={events} complete={next === null} />
       <div class="row head" aria-hidden="true">
         <span>Leaf</span>
         <span>Time (UTC)</span>

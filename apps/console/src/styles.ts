@@ -28,5 +28,6 @@ input, select { font: inherit; padding: .25rem; border: 1px solid #555; border-r
 pre { background: #f4f4f4; padding: .5rem; overflow-x: auto; }
 pre.wrap, .mono { font-family: ui-monospace, monospace; word-break: break-all; white-space: pre-wrap; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+figure.histogram { margin: 0 0 .75rem; max-width: 40rem; } figure.histogram figcaption, .histogram-range { font-size: .85rem; margin: 0; }
 table { border-collapse: collapse; } th, td { border: 1px solid #999; padding: .25rem .5rem; text-align: left; }
 `;
