@@ -3,10 +3,10 @@
 // checkpoint-overdue. Polled by count: the bounds only keep a broken run finite.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cosignerFromSigner, generateNoteKey, parseSignerKey } from '@trailmark/checkpoint';
+import { closedPort } from '../support/closed-port.js';
 import { Api } from '../support/http-api.js';
 import { makeDataDir, startLedger, type LedgerProcess } from '../support/ledger-process.js';
 
@@ -24,15 +24,6 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 const ACME = 'integrity-acme-token';
 const OPERATOR_NAMED = 'integrity-operator-named-token';
 const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('log-integrity alerts', () => {
   let ledger: LedgerProcess;

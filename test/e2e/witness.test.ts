@@ -2,12 +2,12 @@
 // policy naming the witness run beside the other ledger, so the two witness each other. Real HTTP throughout;
 // the cosignatures are checked with @trailmark/proofs and with the trailmark-verify CLI.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cosignerFromSigner, generateNoteKey, parseSignerKey, signCheckpoint } from '@trailmark/checkpoint';
 import { MemoryTileStore, MerkleTree } from '@trailmark/merkle';
 import { encodeBase64, openCheckpoint, openWitnessedCheckpoint, parseWitnessPolicy, VerificationError } from '@trailmark/proofs';
+import { closedPort } from '../support/closed-port.js';
 import { Api, loginEvent, type ReceiptBody } from '../support/http-api.js';
 import { makeDataDir, startLedger, TEST_STORE, type LedgerProcess } from '../support/ledger-process.js';
 import { runCli } from '../support/run-cli.js';
@@ -141,15 +141,6 @@ test('GET /metrics: the last size each witness cosigned, its failures and latenc
   expect(metrics).toMatch(/^trailmark_witness_request_duration_seconds_count\{witness="WB"\} [1-9]\d*$/m);
   expect(metrics).toContain('# TYPE trailmark_witness_failures_total counter');
 });
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test('witnesses down: nothing is served as witnessed; with TRAILMARK_SERVE_UNWITNESSED the signed one is, marked', async () => {
   const key = generateNoteKey('c.test/log');
